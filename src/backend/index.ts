@@ -1,0 +1,137 @@
+/**
+ * The one place that decides which tfjs backend runs. Everything else imports `@tensorflow/tfjs-core` and calls
+ * `initBackend()` once; nothing else knows (or should care) whether native TensorFlow, WebAssembly or pure JS
+ * executes the kernels.
+ *
+ * Order of preference: `tensorflow` (the native binding from `@tensorflow/tfjs-node`, when it is installed and its
+ * binary loads) > `wasm` (`@tensorflow/tfjs-backend-wasm`, XNNPACK with SIMD) > `cpu` (pure JS, ~35x slower).
+ * `RLREPRO_BACKEND=node|wasm|cpu` forces one.
+ *
+ * Threads: tfjs-backend-wasm 4.22 turns multithreading off in Node (flag WASM_HAS_MULTITHREAD_SUPPORT returns false
+ * when IS_NODE; tfjs issue #3830: its pthread build needs browser Workers made from Blob URLs). Experiments use the
+ * cores by running seeds and arms in parallel worker threads instead, each with its own engine.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// The union package registers every gradient (tfjs-core's Node bundle registers none) and the cpu backend.
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { registerWasmKernels } from './wasm-kernels.js';
+
+/** Names a user may ask for (in `RLREPRO_BACKEND` or `initBackend({backend})`). */
+export const BACKEND_NAMES = ['node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_NAMES)[number];
+
+export interface BackendInfo {
+  /** The name the user sees: node | wasm | cpu. */
+  name: BackendChoice;
+  /** tfjs's own name for it (`tensorflow` for node). */
+  tfName: string;
+  /** Threads one engine uses for its kernels. */
+  threads: number;
+}
+
+const TF_NAME: Record<BackendChoice, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+let current: BackendInfo | undefined;
+let reported = false;
+
+/** Parses a backend name; an unknown one is an error that lists the valid names. */
+export function parseBackendName(name: string, source = 'backend'): BackendChoice {
+  const n = name.trim().toLowerCase();
+  if ((BACKEND_NAMES as readonly string[]).includes(n)) return n as BackendChoice;
+  throw new Error(`${source}: unknown backend "${name}"; valid names are ${BACKEND_NAMES.join(', ')}`);
+}
+
+/**
+ * True when the real `@tensorflow/tfjs-node` is installed. The package name can also be taken by the pure-JS
+ * `@tensorflow/tfjs` (npm `overrides` alias it there for danfojs-node, whose own dependency cannot install
+ * offline), so the package.json name is checked before importing anything.
+ */
+function nativeInstalled(): boolean {
+  try {
+    const req = createRequire(import.meta.url);
+    const pkgPath = req.resolve('@tensorflow/tfjs-node/package.json');
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { name?: string };
+    return pkg.name === '@tensorflow/tfjs-node';
+  } catch {
+    return false; // not installed at all
+  }
+}
+
+async function tryNative(): Promise<boolean> {
+  if (!nativeInstalled()) return false;
+  try {
+    await import('@tensorflow/tfjs-node' as string);
+    return tf.findBackendFactory('tensorflow') != null && (await tf.setBackend('tensorflow'));
+  } catch {
+    return false; // installed, but its binary is missing (install script could not download libtensorflow)
+  }
+}
+
+async function trySet(name: 'wasm' | 'cpu'): Promise<boolean> {
+  try {
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+}
+
+function threadsOf(name: BackendChoice): number {
+  if (name === 'node') return Number(process.env['TF_NUM_INTRAOP_THREADS'] ?? 0) || navigatorCores();
+  return 1; // wasm: single-threaded in Node (see the module comment); cpu: JS is single-threaded
+}
+
+function navigatorCores(): number {
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+/**
+ * Selects and initialises the backend, once per process (later calls return the same info unless a different
+ * backend is asked for explicitly). Reports the choice on stderr the first time unless `quiet`.
+ */
+export async function initBackend(opts: { backend?: string; quiet?: boolean } = {}): Promise<BackendInfo> {
+  const fromEnv = process.env['RLREPRO_BACKEND'];
+  const wanted =
+    opts.backend !== undefined
+      ? parseBackendName(opts.backend, 'initBackend({backend})')
+      : fromEnv !== undefined && fromEnv !== ''
+        ? parseBackendName(fromEnv, 'RLREPRO_BACKEND')
+        : undefined;
+  if (current && (wanted === undefined || wanted === current.name)) return current;
+
+  tf.env().set('PROD', true); // skips per-op NaN checks and debug bookkeeping
+  let chosen: BackendChoice | undefined;
+  if (wanted === 'node') {
+    if (!(await tryNative()))
+      throw new Error(
+        'backend "node" was requested but @tensorflow/tfjs-node is not usable here (not installed, or its native ' +
+          'binary could not be downloaded); install it with `npm install --no-save @tensorflow/tfjs-node` on a ' +
+          'machine with internet, or choose wasm or cpu',
+      );
+    chosen = 'node';
+  } else if (wanted === 'wasm' || wanted === 'cpu') {
+    if (!(await trySet(wanted))) throw new Error(`backend "${wanted}" failed to initialise`);
+    chosen = wanted;
+  } else {
+    if (await tryNative()) chosen = 'node';
+    else if (await trySet('wasm')) chosen = 'wasm';
+    else if (await trySet('cpu')) chosen = 'cpu';
+    else throw new Error('no tfjs backend could be initialised (tried node, wasm, cpu)');
+  }
+  await tf.ready();
+  if (chosen === 'wasm') registerWasmKernels();
+  current = { name: chosen, tfName: TF_NAME[chosen], threads: threadsOf(chosen) };
+  if (!opts.quiet && !reported && process.env['RLREPRO_QUIET'] !== '1') {
+    process.stderr.write(`rlrepro: tfjs backend ${current.name} (${current.threads} thread(s) per engine)\n`);
+    reported = true;
+  }
+  return current;
+}
+
+/** The backend chosen by `initBackend`, or an error if it was not called yet. */
+export function backendInfo(): BackendInfo {
+  if (!current) throw new Error('backendInfo(): call `await initBackend()` first');
+  return current;
+}

@@ -1,0 +1,3 @@
+// Re-exports only: the public API of rlrepro.
+export * from './backend/index.js';
+export * from './random.js';
