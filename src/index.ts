@@ -2,3 +2,7 @@
 export * from './backend/index.js';
 export * from './random.js';
 export * from './tasks/index.js';
+export * from './model/index.js';
+export * from './train/index.js';
+export * from './rl/index.js';
+export * from './eval/index.js';

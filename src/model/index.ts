@@ -1,0 +1,10 @@
+export { GPT_DEFAULTS, REFERENCE_CONFIG, gptConfig } from './config.js';
+export type { GPTConfig } from './config.js';
+export { GPT, paramSpecs } from './gpt.js';
+export type { GPTWeights, LayerKV } from './gpt.js';
+export { maskedCrossEntropy } from './loss.js';
+export { scoresFromLogits, tokenLogProbs, tokenLogProbsArrays } from './logprobs.js';
+export type { TokenScores } from './logprobs.js';
+export { generate, generateFullRecompute } from './generate.js';
+export type { GenerateOptions, Generation } from './generate.js';
+export { mixWeights } from './weights.js';

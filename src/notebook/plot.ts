@@ -1,0 +1,120 @@
+/**
+ * Plotly figures as notebook outputs. One output carries three views of the same figure:
+ * - `application/vnd.plotly.v1+json` — rendered natively by VS Code, by JupyterLab with jupyterlab-plotly, and by
+ *   rlrepro's HTML reports (which include the plotly.js bundle once per page, not once per figure);
+ * - `text/html` — a div and a script that draws with `window.Plotly` when the page has it (nbconvert exports with
+ *   the bundle added, trusted classic notebooks) and otherwise says how to see the plot;
+ * - `text/plain` — a one-line summary for terminals.
+ */
+import { displayBundle, newDisplayId, type MimeBundle } from './display.js';
+import { escapeHtml, jsonForScript } from './html-escape.js';
+import { PLOTLY_MIME } from './mime.js';
+
+/** A Plotly trace (`{ type: 'scatter', x, y, name, mode }` ...); typed arrays are accepted. */
+export type PlotlyTrace = Record<string, unknown>;
+
+export interface PlotlyFigure {
+  data: PlotlyTrace[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+/** Typed arrays -> arrays and non-finite numbers -> null, so the figure survives JSON (Plotly draws gaps for null). */
+function toPlainJson(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number | bigint>, (v) => toPlainJson(Number(v)));
+  }
+  if (Array.isArray(value)) return value.map(toPlainJson);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toPlainJson(v);
+    return out;
+  }
+  return value;
+}
+
+function figureTitle(fig: PlotlyFigure): string {
+  const t = fig.layout?.['title'];
+  if (typeof t === 'string') return t;
+  if (t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string') return (t as { text: string }).text;
+  return 'untitled';
+}
+
+/** The mime bundle for a figure (pure: used by `showPlot` and by tests). */
+export function plotlyBundle(fig: PlotlyFigure): MimeBundle {
+  if (!fig || !Array.isArray(fig.data)) throw new Error('plot: figure.data must be an array of traces');
+  fig.data.forEach((t, i) => {
+    if (!t || typeof t !== 'object') throw new Error(`plot: figure.data[${i}] must be a trace object`);
+  });
+  const json = toPlainJson({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} }) as Required<PlotlyFigure>;
+  const id = `rlrepro-plot-${newDisplayId()}`;
+  const title = figureTitle(fig);
+  // The note shows where scripts do not run (an untrusted notebook in JupyterLab); the script replaces it.
+  const note =
+    `Plotly figure "${escapeHtml(title)}": open the HTML report written by rlrepro run, use VS Code, or install ` +
+    `jupyterlab-plotly to see it (this view has no plotly.js).`;
+  const html =
+    `<div id="${id}" class="rlrepro-plot"><p class="rlrepro-plot-note">${note}</p></div>\n` +
+    `<script>(function () {\n` +
+    `  var el = document.getElementById(${JSON.stringify(id)});\n` +
+    `  var fig = ${jsonForScript(json)};\n` +
+    `  if (el && window.Plotly) { el.innerHTML = ''; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }\n` +
+    `})();</script>`;
+  return {
+    [PLOTLY_MIME]: json,
+    'text/html': html,
+    'text/plain': `Plotly figure "${title}" (${fig.data.length} trace${fig.data.length === 1 ? '' : 's'})`,
+  };
+}
+
+/** Shows a Plotly figure in the current cell (prints a summary line outside a kernel). */
+export function showPlot(fig: PlotlyFigure): void {
+  displayBundle(plotlyBundle(fig));
+}
+
+export interface LineSeries {
+  name: string;
+  y: ArrayLike<number>;
+  /** Defaults to 0..n-1. */
+  x?: ArrayLike<number>;
+}
+
+export interface LineChartOptions {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  logX?: boolean;
+  logY?: boolean;
+}
+
+/** A figure of one line per series: the common training-curve plot. */
+export function lineChart(series: LineSeries[], options: LineChartOptions = {}): PlotlyFigure {
+  if (series.length === 0) throw new Error('lineChart: series must contain at least one series');
+  const data = series.map((s, i) => {
+    if (s.x && s.x.length !== s.y.length) {
+      throw new Error(`lineChart: series[${i}] ("${s.name}") has ${s.x.length} x values but ${s.y.length} y values`);
+    }
+    return {
+      type: 'scatter',
+      mode: 'lines',
+      name: s.name,
+      x: s.x ? Array.from(s.x) : Array.from({ length: s.y.length }, (_, j) => j),
+      y: Array.from(s.y),
+    };
+  });
+  const axis = (title: string | undefined, log: boolean | undefined) => ({
+    ...(title ? { title: { text: title } } : {}),
+    ...(log ? { type: 'log' } : {}),
+  });
+  return {
+    data,
+    layout: {
+      ...(options.title ? { title: { text: options.title } } : {}),
+      xaxis: axis(options.xTitle, options.logX),
+      yaxis: axis(options.yTitle, options.logY),
+      margin: { t: options.title ? 48 : 16, r: 16, b: 48, l: 56 },
+      height: 360,
+    },
+  };
+}

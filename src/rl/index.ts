@@ -1,0 +1,7 @@
+export * from './advantages.js';
+export * from './rewards.js';
+export * from './kl.js';
+export * from './surrogate.js';
+export * from './bandit.js';
+export * from './rollout.js';
+export * from './trainer.js';

@@ -1,0 +1,166 @@
+/**
+ * `rlrepro run` and `rlrepro reproduce`: execute notebooks, write `<name>.ipynb` (executed), `<name>.html` (report)
+ * and `<name>.claims.json` into the output folder, and (reproduce) `index.html` over all of them.
+ *
+ * Exit codes: 0 all notebooks ran (and, with failOnClaims, every claim was reproduced); 1 a notebook failed;
+ * 2 bad input (missing file, malformed notebook, unknown parameter); 3 claims not reproduced with failOnClaims.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { claimToJson } from '../notebook/claims.js';
+import { describeFailure, executeNotebook, type NotebookRun, type ProgressEvent } from './execute.js';
+import { renderIndex, type RunSummary } from './index-report.js';
+import { joinSource, readNotebook, serializeNotebook } from './nbformat.js';
+import { injectParameters, type ParameterValues } from './parameters.js';
+import { renderReport } from './report-html.js';
+import { ensureSelfLink } from './self-link.js';
+
+export interface RunOptions {
+  params?: ParameterValues;
+  quick?: boolean;
+  /** Output folder. Default "reports". */
+  outDir?: string;
+  /** Per-cell timeout in seconds. Default 3600. */
+  timeoutS?: number;
+  failOnClaims?: boolean;
+  /** Write index.html over all runs. */
+  writeIndex?: boolean;
+  log?: (line: string) => void;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  summaries: RunSummary[];
+  /** One line per problem: failed notebooks (naming the cell and error) and unreproduced claims. */
+  problems: string[];
+}
+
+/** Thrown for bad input before any kernel starts (exit code 2). */
+export class InputError extends Error {}
+
+/** Checks every notebook before running any: files exist, parse, and accept the parameters. */
+function preflight(paths: readonly string[], options: RunOptions, outDir: string): void {
+  if (paths.length === 0) throw new InputError('no notebooks given: rlrepro run <notebook.ipynb...>');
+  for (const p of paths) {
+    if (!p.toLowerCase().endsWith('.ipynb')) throw new InputError(`${p}: expected a .ipynb notebook file`);
+    let nb;
+    try {
+      nb = readNotebook(p);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+    const params = { ...(options.params ?? {}), ...(options.quick ? { quick: true } : {}) };
+    try {
+      injectParameters(nb, params, p);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+    if (resolve(outDir, basename(p)) === resolve(p)) {
+      throw new InputError(`--out ${outDir}: is the folder of ${p}; the executed notebook would overwrite it`);
+    }
+  }
+}
+
+function summarize(run: NotebookRun): RunSummary {
+  return {
+    name: run.name,
+    source: run.path,
+    report: `${run.name}.html`,
+    executedNotebook: `${run.name}.ipynb`,
+    status: run.failure ? `failed at cell ${run.failure.cellIndex}: ${run.failure.error.ename}: ${run.failure.error.evalue.split('\n')[0]}` : 'ok',
+    ok: run.failure === null,
+    durationMs: run.durationMs,
+    params: run.params,
+    claims: run.claims,
+  };
+}
+
+export async function runNotebooks(paths: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const outDir = options.outDir ?? 'reports';
+  preflight(paths, options, outDir);
+  // Only notebooks that import the package need it linked and built.
+  const importing = paths.filter((p) =>
+    readNotebook(p).cells.some((c) => c.cell_type === 'code' && /from\s+['"]rlrepro['"]/.test(joinSource(c.source))),
+  );
+  for (const dir of new Set(importing.map((p) => dirname(resolve(p))))) {
+    let note: string | null;
+    try {
+      note = ensureSelfLink(dir);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+    if (note) log(note);
+  }
+  mkdirSync(outDir, { recursive: true });
+
+  const summaries: RunSummary[] = [];
+  const problems: string[] = [];
+  for (const path of paths) {
+    const name = basename(path).replace(/\.ipynb$/i, '');
+    let run: NotebookRun;
+    try {
+      run = await executeNotebook(path, {
+        params: options.params ?? {},
+        quick: options.quick ?? false,
+        cellTimeoutMs: (options.timeoutS ?? 3600) * 1000,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+    } catch (e) {
+      // The kernel did not start: no executed notebook to write, but the index still lists the notebook.
+      const msg = `${path}: could not run: ${(e as Error).message}`;
+      problems.push(msg);
+      log(msg);
+      summaries.push({ name, source: path, report: `${name}.html`, executedNotebook: `${name}.ipynb`, status: `not run: ${(e as Error).message.split('\n')[0]}`, ok: false, durationMs: 0, params: { ...(options.params ?? {}), ...(options.quick ? { quick: true } : {}) }, claims: [] });
+      continue;
+    }
+    const summary = summarize(run);
+    summaries.push(summary);
+    writeFileSync(join(outDir, `${name}.ipynb`), serializeNotebook(run.notebook));
+    writeFileSync(join(outDir, `${name}.html`), renderReport(run, options.writeIndex ? { indexHref: 'index.html' } : {}));
+    writeFileSync(
+      join(outDir, `${name}.claims.json`),
+      JSON.stringify(
+        {
+          notebook: name,
+          source: relative(process.cwd(), resolve(path)),
+          executedAt: run.startedAt,
+          parameters: run.params,
+          status: summary.status,
+          allReproduced: run.claims.every((c) => c.holds),
+          claims: run.claims.map((c) => claimToJson(c)),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    if (run.failure) {
+      const msg = describeFailure(run);
+      problems.push(msg);
+      log(msg);
+    }
+    for (const c of run.claims.filter((c) => !c.holds)) problems.push(`${path}: claim ${c.id} not reproduced (${c.testText})`);
+    const held = run.claims.filter((c) => c.holds).length;
+    log(`[${name}] ${run.failure ? 'FAILED' : 'done'} in ${(run.durationMs / 1000).toFixed(1)} s; claims reproduced ${held}/${run.claims.length}; wrote ${join(outDir, name)}.{ipynb,html,claims.json}`);
+  }
+  if (options.writeIndex) {
+    writeFileSync(join(outDir, 'index.html'), renderIndex(summaries));
+    log(`wrote ${join(outDir, 'index.html')}`);
+  }
+  const failed = summaries.some((s) => !s.ok);
+  const unreproduced = summaries.some((s) => s.claims.some((c) => !c.holds));
+  const exitCode = failed ? 1 : unreproduced && options.failOnClaims ? 3 : 0;
+  return { exitCode, summaries, problems };
+}
+
+/** The notebooks `reproduce` runs: every `.ipynb` in the folder, in name order (00-, 01-, ...). */
+export function notebooksIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    throw new InputError(`${dir}: no such folder (run \`rlrepro reproduce\` from the repository root)`);
+  }
+  return names.filter((n) => n.endsWith('.ipynb')).sort().map((n) => join(dir, n));
+}

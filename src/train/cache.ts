@@ -1,0 +1,124 @@
+/**
+ * A cache of trained models keyed by the hash of the full configuration (model, data, training, seed and a code
+ * version), so re-running a notebook reuses a trained model instead of training again, and changing any field
+ * trains a new one. Entries are checkpoints in `<cacheDir>/<hash>/`.
+ *
+ * Cache directory: the `cacheDir` option, else `RLREPRO_CACHE_DIR`, else `.cache/rlrepro` under the project root
+ * (git-ignored).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assignWeights, loadCheckpoint, writeCheckpointFiles, type LoadedCheckpoint } from './checkpoint.js';
+import { configHash, stableStringify } from './config-hash.js';
+import type { Trainable } from './step.js';
+
+/**
+ * Bump when a change in the code makes old cached models wrong (model maths, initialisation, batch layout,
+ * optimizer), so every key hashes differently.
+ */
+export const TRAIN_CODE_VERSION = 1;
+
+export interface CachedOptions<M extends Trainable> {
+  /** Everything that determines the trained weights: model config, data config, train config, seed. */
+  key: object;
+  /** A fresh model (its weights are overwritten on a cache hit). */
+  build: () => M;
+  /** Trains the model in place; the returned object (e.g. a `TrainResult`) is stored as the entry's metadata (JSON). */
+  train: (model: M) => Promise<object | void> | object | void;
+  /** Stored beside the weights and checked on a hit. */
+  modelConfig: object;
+  tokenizer?: unknown;
+  /** Overrides RLREPRO_CACHE_DIR and the default. */
+  cacheDir?: string;
+}
+
+export interface CachedResult<M> {
+  model: M;
+  /** True when the weights came from the cache. */
+  hit: boolean;
+  /** The entry's directory. */
+  dir: string;
+  /** Metadata from `train` (as stored in the entry). */
+  meta: Record<string, unknown>;
+}
+
+/** The cache directory in effect for `cacheDir` (see the module comment). */
+export function cacheDirectory(cacheDir?: string): string {
+  if (cacheDir !== undefined && cacheDir !== '') return resolve(cacheDir);
+  const env = process.env['RLREPRO_CACHE_DIR'];
+  if (env !== undefined && env !== '') return resolve(env);
+  return join(projectRoot(), '.cache', 'rlrepro');
+}
+
+/** The entry name for a key: 16 hex digits of sha256 over {code version, key} in stable JSON. */
+export function cacheKeyHash(key: object): string {
+  return configHash({ codeVersion: TRAIN_CODE_VERSION, key }).slice(0, 16);
+}
+
+/** Returns the cached model for `key`, or builds, trains and stores one. */
+export async function cached<M extends Trainable>(opts: CachedOptions<M>): Promise<CachedResult<M>> {
+  const hash = cacheKeyHash(opts.key);
+  const dir = join(cacheDirectory(opts.cacheDir), hash);
+  const model = opts.build();
+  if (existsSync(join(dir, 'manifest.json'))) {
+    let ck: LoadedCheckpoint;
+    try {
+      ck = loadCheckpoint(dir, { expectedConfig: opts.modelConfig });
+      assignWeights(model.params, ck.weights);
+    } catch (e) {
+      disposeModel(model);
+      throw new Error(`cache entry ${dir} is unusable (${(e as Error).message}); delete it to retrain`);
+    }
+    return { model, hit: true, dir, meta: ck.meta };
+  }
+  let meta: Record<string, unknown>;
+  try {
+    meta = ((await opts.train(model)) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    disposeModel(model);
+    throw e;
+  }
+  store(dir, model, opts, meta);
+  return { model, hit: false, dir, meta };
+}
+
+function store<M extends Trainable>(dir: string, model: M, opts: CachedOptions<M>, meta: Record<string, unknown>): void {
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp);
+  try {
+    writeCheckpointFiles(tmp, { params: model.params, modelConfig: opts.modelConfig, tokenizer: opts.tokenizer, meta });
+    // The full key, so a person (or a test) can see what an entry holds.
+    writeFileSync(join(tmp, 'key.json'), stableStringify({ codeVersion: TRAIN_CODE_VERSION, key: opts.key }) + '\n');
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    // Another process stored the same key first: its entry is equivalent, keep it.
+    if (existsSync(join(dir, 'manifest.json'))) return;
+    throw e;
+  }
+}
+
+function disposeModel(model: Trainable): void {
+  const d = (model as { dispose?: () => void }).dispose;
+  if (typeof d === 'function') d.call(model);
+}
+
+/** The nearest ancestor of this module holding rlrepro's package.json (works from src/ and dist/src/). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'rlrepro') return dir;
+      } catch {
+        // an unreadable package.json is not ours; keep walking up
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backend/index.js';
+import { Rng } from '../../src/random.js';
+import { simdBatchMatMulCalls } from '../../src/backend/wasm-kernels.js';
+
+// The SIMD BatchMatMul registered for wasm against the cpu backend's kernel, values and gradients.
+const info = await initBackend({ backend: 'wasm', quiet: true }).catch(() => undefined);
+
+type Case = { a: number[]; b: number[]; tA: boolean; tB: boolean };
+const cases: Case[] = [
+  { a: [6, 5, 7], b: [6, 7, 8], tA: false, tB: false }, // N multiple of 4
+  { a: [6, 5, 7], b: [6, 9, 7], tA: false, tB: true }, // N = 9: padded lanes
+  { a: [3, 7, 5], b: [3, 7, 12], tA: true, tB: false },
+  { a: [3, 7, 5], b: [3, 6, 7], tA: true, tB: true },
+  { a: [2, 3, 1, 4], b: [2, 3, 4, 5], tA: false, tB: false }, // rank 4, M = 1
+  { a: [1, 4, 3], b: [1, 3, 4], tA: false, tB: false }, // batch 1: tfjs's own kernel
+];
+
+function run(backend: string, c: Case, da: Float32Array, db: Float32Array): { y: Float32Array; ga: Float32Array; gb: Float32Array } {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const a = tf.tensor(da, c.a), b = tf.tensor(db, c.b);
+    const f = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, c.tA, c.tB);
+    const y = f(a, b);
+    const [ga, gb] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.sum(tf.mul(f(x, z), tf.onesLike(y).mul(tf.range(0, y.size).reshape(y.shape).mod(5)))))([a, b]);
+    return { y: y.dataSync() as Float32Array, ga: ga!.dataSync() as Float32Array, gb: gb!.dataSync() as Float32Array };
+  });
+}
+
+test('wasm BatchMatMul (SIMD kernel) matches the cpu backend on values and gradients', { skip: info === undefined }, () => {
+  const rng = new Rng('wasm-kernels');
+  const calls0 = simdBatchMatMulCalls();
+  for (const c of cases) {
+    const da = rng.normals(c.a.reduce((x, y) => x * y, 1));
+    const db = rng.normals(c.b.reduce((x, y) => x * y, 1));
+    const w = run('wasm', c, da, db);
+    const r = run('cpu', c, da, db);
+    for (const k of ['y', 'ga', 'gb'] as const) {
+      assert.equal(w[k].length, r[k].length);
+      for (let i = 0; i < r[k].length; i++)
+        assert.ok(Math.abs(w[k][i]! - r[k][i]!) <= 1e-4 * (1 + Math.abs(r[k][i]!)), `${JSON.stringify(c)} ${k}[${i}]: ${w[k][i]} vs ${r[k][i]}`);
+    }
+  }
+  tf.setBackend('wasm');
+  // The SIMD kernel served the 4 rank-3 cases x (forward + 2 gradient matmuls) and the rank-4 case's one product
+  // with >= 4 rows (its M = 1 forward and da stay on tfjs's loop, as does the batch-1 case).
+  assert.equal(simdBatchMatMulCalls() - calls0, 13);
+});
