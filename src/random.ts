@@ -6,8 +6,11 @@
  */
 import seedrandom from 'seedrandom';
 
-/** Serialisable generator state (Alea's four numbers). */
-export type RngState = seedrandom.State.Alea;
+/** Serialisable generator state: Alea's numbers and the cached second normal of a Box-Muller pair. */
+export interface RngState {
+  alea: seedrandom.State.Alea;
+  spare?: number;
+}
 
 export class Rng {
   private readonly gen: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
@@ -19,7 +22,8 @@ export class Rng {
     state?: RngState,
   ) {
     if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`Rng: seed must be finite, got ${seed}`);
-    this.gen = seedrandom.alea(String(seed), { state: state ?? true });
+    this.gen = seedrandom.alea(String(seed), { state: state?.alea ?? true });
+    this.spare = state?.spare;
   }
 
   /** An independent stream derived from this one's seed and a label (not from its position). */
@@ -91,6 +95,6 @@ export class Rng {
 
   /** The generator's state, to resume the stream later with `new Rng(seed, state)`. */
   state(): RngState {
-    return this.gen.state();
+    return this.spare === undefined ? { alea: this.gen.state() } : { alea: this.gen.state(), spare: this.spare };
   }
 }

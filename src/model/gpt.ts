@@ -6,7 +6,8 @@
  * Speed notes (tfjs-wasm 4.22, see issue 9): batch and time are folded into rows so every projection is one 2-D
  * matmul ([B*T, C] @ [C, C]); the layers in ./layers.ts carry hand-written gradients with explicit transposes;
  * the causal mask is additive; q, k, v are three matmuls plus 4-D transposes (no slicing, no 5-D transpose).
- * Attention's score and value matmuls are batched ([B*H, T, D]) and run on tfjs's scalar loop.
+ * Attention's score and value matmuls are batched ([B*H, T, D]); on wasm they run on the SIMD kernel registered
+ * in src/backend/wasm-kernels.ts (tfjs's own kernel for them is a scalar loop, ~10x slower).
  *
  * Weights are drawn from an `Rng` in JS (normal, std 0.02; residual projections std 0.02/sqrt(2*nLayers) as in
  * nanoGPT / GPT-2), so initialisation is identical on every backend.
@@ -72,7 +73,10 @@ export function paramSpecs(config: GPTConfig): Array<{ name: string; shape: numb
 
 export class GPT {
   readonly config: GPTConfig;
-  /** Trainable variables in a stable order (see `paramSpecs`). */
+  /**
+   * Trainable variables in a stable order (see `paramSpecs`). Each variable's tfjs `name` is the key plus a unique
+   * suffix (tfjs names are global), so `tf.variableGrads` results are keyed by `params[key].name`.
+   */
   readonly params: Record<string, tf.Variable>;
   private readonly masks = new Map<number, tf.Tensor2D>(); // causal masks [T, T] by T, kept until dispose()
   private disposed = false;
@@ -147,7 +151,7 @@ export class GPT {
   }
 
   /**
-   * The blocks, final LayerNorm and head on already-embedded rows. Used by `forward` and by sampling (which embeds
+   * The blocks, final LayerNorm and head on already-embedded rows (call inside `tf.tidy`). Used by `forward` and by sampling (which embeds
    * with per-row positions and keeps a KV cache).
    *   x [B*Tq, C]; mask additive, [Tq, Tk] or [B, 1, Tq, Tk]; past: per layer, keys/values of earlier positions.
    *   -> logits [B*Tq, V], present: per layer, keys/values of past + these Tq positions.
