@@ -7,6 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/random.js';
 import { GPT, gptConfig, tokenLogProbs } from '../../src/model/index.js';
@@ -104,6 +107,38 @@ test('tensors stay flat over 30 RL steps, and the same seed gives the same run',
   assert.ok(changed, 'the weights changed');
   a.dispose();
   b.dispose();
+});
+
+test('a run stopped after 3 steps and resumed from its checkpoint equals an uninterrupted run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rlrepro-rl-'));
+  const opts = (model: GPT, steps: number) => ({
+    model,
+    task,
+    tokenizer,
+    reward: verifiableReward(task),
+    advantage: advantageFn('w-reinforce'),
+    config: { steps, promptsPerStep: 4, numGenerations: 4, miniBatchSize: 8, epochs: 2, maxNewTokens: 5, seed: 5, logEvery: 100 },
+    onProgress: false as const,
+  });
+  try {
+    const whole = await trainRL(opts(copyOfBase(), 6));
+    const a = copyOfBase();
+    await trainRL({ ...opts(a, 3), checkpointDir: join(dir, 'ck') });
+    const b = copyOfBase(); // fresh weights: everything must come from the checkpoint
+    const resumed = await trainRL({ ...opts(b, 6), resumeFrom: join(dir, 'ck') });
+    assert.deepEqual(resumed.history.step, [1, 2, 3, 4, 5, 6]);
+    for (const k of ['reward', 'loss', 'clipFraction', 'entropy'])
+      assert.deepEqual(resumed.history.metrics[k], whole.history.metrics[k], `metric ${k}`);
+    await assert.rejects(
+      trainRL({ ...opts(copyOfBase(), 6), config: { ...opts(b, 6).config, epochs: 1 }, resumeFrom: join(dir, 'ck') }),
+      /cannot resume .* the RL config differs: epochs/,
+    );
+    await assert.rejects(trainRL({ ...opts(copyOfBase(), 6), resumeFrom: join(dir, 'missing') }), /missing/);
+    a.dispose();
+    b.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('bad RL configs are clear errors naming the field', () => {
