@@ -78,12 +78,16 @@ export class GPT {
    * suffix (tfjs names are global), so `tf.variableGrads` results are keyed by `params[key].name`.
    */
   readonly params: Record<string, tf.Variable>;
-  private readonly masks = new Map<number, tf.Tensor2D>(); // causal masks [T, T] by T, kept until dispose()
+  private readonly mask: tf.Tensor2D; // additive causal mask [L, L], L = contextLength
   private disposed = false;
 
   /** New model with weights drawn from `rng` (or copied from `weights`, see `GPT.fromWeights`). */
   constructor(config: GPTConfig, init: Rng | GPTWeights) {
     this.config = gptConfig(config);
+    const L = this.config.contextLength;
+    const m = new Float32Array(L * L);
+    for (let r = 0; r < L; r++) for (let c = r + 1; c < L; c++) m[r * L + c] = MASK_NEG;
+    this.mask = tf.tensor2d(m, [L, L]);
     this.params = {};
     const specs = paramSpecs(this.config);
     if (!(init instanceof Rng)) checkWeights(this.config, init);
@@ -123,13 +127,12 @@ export class GPT {
     }
   }
 
-  /** Frees the variables and cached masks. The model is unusable afterwards. */
+  /** Frees the variables and the mask. The model is unusable afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const v of Object.values(this.params)) v.dispose();
-    for (const m of this.masks.values()) m.dispose();
-    this.masks.clear();
+    this.mask.dispose();
   }
 
   /**
@@ -214,16 +217,12 @@ export class GPT {
     return { y: linear(y, p[`h${i}.attn.wo`] as tf.Tensor2D, p[`h${i}.attn.bo`] as tf.Tensor1D), kv: { k, v } };
   }
 
-  /** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. Cached per T. */
+  /**
+   * Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. A slice of one [L, L] mask built with
+   * the model, so the tensor count does not grow with the sequence lengths seen.
+   */
   causalMask(T: number): tf.Tensor2D {
-    let m = this.masks.get(T);
-    if (!m) {
-      const data = new Float32Array(T * T);
-      for (let r = 0; r < T; r++) for (let c = r + 1; c < T; c++) data[r * T + c] = MASK_NEG;
-      m = tf.keep(tf.tensor2d(data, [T, T]));
-      this.masks.set(T, m);
-    }
-    return m;
+    return tf.slice(this.mask, [0, 0], [T, T]);
   }
 
   private checkTokens(tokens: tf.Tensor): void {
