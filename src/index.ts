@@ -6,3 +6,4 @@ export * from './model/index.js';
 export * from './train/index.js';
 export * from './rl/index.js';
 export * from './eval/index.js';
+export * from './parallel/index.js';

@@ -87,7 +87,7 @@ export class GPT {
     const L = this.config.contextLength;
     const m = new Float32Array(L * L);
     for (let r = 0; r < L; r++) for (let c = r + 1; c < L; c++) m[r * L + c] = MASK_NEG;
-    this.mask = tf.tensor2d(m, [L, L]);
+    this.mask = tf.keep(tf.tensor2d(m, [L, L])); // keep: survives a tf.tidy around the constructor
     this.params = {};
     const specs = paramSpecs(this.config);
     if (!(init instanceof Rng)) checkWeights(this.config, init);

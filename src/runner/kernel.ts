@@ -241,7 +241,8 @@ export class TslabKernel {
     try {
       const first = await Promise.race([req.reply, died, timedOut]);
       if (first === 'died') {
-        return { status: 'died', executionCount: null, detail: `${this.exitInfo}\n${this.stderrTail.trim()}` };
+        const tail = this.stderrTail.trim();
+        return { status: 'died', executionCount: null, detail: tail ? `${this.exitInfo}; kernel output:\n${tail}` : `${this.exitInfo}` };
       }
       if (first === 'timeout') {
         // tslab maps SIGINT to an interrupt of the running cell; give it a few seconds to answer.

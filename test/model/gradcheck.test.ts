@@ -24,8 +24,10 @@ test('hand-written layer gradients match autodiff of the plain formulas', () => 
   tf.tidy(() => {
     const x = rand([5, 4]), w = rand([4, 3]), b = rand([3]), g = rand([4]), bb = rand([4]);
     const c3 = rand([5, 3]), c4 = rand([5, 4]);
+    const wWide = rand([4, 6]), bWide = rand([6]), c6 = rand([5, 6]); // O > I: the other weight-gradient branch
     const pairs: Array<[string, (...a: tf.Tensor[]) => tf.Tensor, (...a: tf.Tensor[]) => tf.Tensor, tf.Tensor[], tf.Tensor]> = [
       ['linear', (x, w, b) => linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D), (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b!), [x, w, b], c3],
+      ['linear (wide)', (x, w, b) => linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D), (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b!), [x, wWide, bWide], c6],
       ['matMul2d', (x, w) => matMul2d(x as tf.Tensor2D, w as tf.Tensor2D), (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), [x, w], c3],
       ['layerNorm', (x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D),
         (x, g, b) => { const { mean, variance } = tf.moments(x!, 1, true); return tf.add(tf.mul(tf.div(tf.sub(x!, mean), tf.sqrt(tf.add(variance, 1e-5))), g!), b!); }, [x, g, bb], c4],

@@ -103,3 +103,22 @@ test('index page: a row per claim with the CI, notebook status, and a note for t
   assert.match(html, /0\.15 \[0\.0258, 0\.274\] \(n=3\)/);
   assert.match(html, /class="status-failed">failed at cell 4: TypeError: boom/);
 });
+
+test('ensureSelfLink: needs a build, then links node_modules/rlrepro to the package root once', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, readlinkSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { ensureSelfLink } = await import('../../src/runner/self-link.js');
+  const root = mkdtempSync(join(tmpdir(), 'rlrepro-link-'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'rlrepro' }));
+  mkdirSync(join(root, 'notebooks'));
+  assert.throws(() => ensureSelfLink(join(root, 'notebooks')), /dist[\\/]src[\\/]index\.js is missing: run `npm run build` first/);
+  mkdirSync(join(root, 'dist', 'src'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'src', 'index.js'), '');
+  mkdirSync(join(root, 'node_modules'));
+  assert.match(ensureSelfLink(join(root, 'notebooks')) ?? '', /linked .*node_modules[\\/]rlrepro -> \.\./);
+  assert.equal(readlinkSync(join(root, 'node_modules', 'rlrepro')), '..');
+  assert.ok(existsSync(join(root, 'node_modules', 'rlrepro', 'package.json')));
+  assert.equal(ensureSelfLink(join(root, 'notebooks')), null, 'second call: nothing to do');
+  assert.equal(ensureSelfLink(tmpdir()), null, 'outside the package: nothing to do');
+});

@@ -1,0 +1,438 @@
+/**
+ * Claim 3 (Shao et al., "Spurious Rewards", arXiv 2506.10947): random rewards help only a model whose pretraining
+ * holds a strong, accurate latent strategy, through the clipping bias of the PPO/GRPO surrogate.
+ *
+ * Design (issue 5): the two-style addition task (`tasks/two-style.ts`: style A = carry trace, the "code reasoning"
+ * analog; style B = direct answer; the first output token chooses). Three bases that differ only in their corpus
+ * mixture (good-A, no-A, bad-A), pretrained once each through the training cache. Then GRPO (eps 0.2, no KL, T = 1,
+ * a rollout batch much larger than the mini-batch, several epochs over it) per base under several arms: ground
+ * truth, random reward Bernoulli(gamma) for gamma 0.5 and 0, and the two mechanism ablations (clipping removed in
+ * the loss; one update per rollout batch, where the ratio is 1 and clipping cannot fire). Every (base, arm, seed) is
+ * one plain-config run through `runParallel`.
+ *
+ * Metrics: held-out accuracy at T = 1 (greedy accuracy only reports the most probable style), A-frequency and
+ * accuracy per style (from the same held-out samples), and per RL step from the rollout batch: A-frequency, mean
+ * token probability, clip fraction, reward.
+ */
+import { initBackend } from '../backend/index.js';
+import { evaluatePolicy } from '../eval/policy.js';
+import { GPT } from '../model/gpt.js';
+import { gptConfig, type GPTConfig } from '../model/config.js';
+import { runParallel, type RunEvent } from '../parallel/run-parallel.js';
+import type { RunContext } from '../parallel/run-function.js';
+import { Rng } from '../random.js';
+import { advantageFn } from '../rl/advantages.js';
+import { formatReward, incorrectLabelReward, randomReward, verifiableReward, type Reward } from '../rl/rewards.js';
+import { trainRL, type MetricHistory } from '../rl/trainer.js';
+import { makeBatch } from '../tasks/batch.js';
+import { generateHeldOutSet, sampleTrainProblem } from '../tasks/dataset.js';
+import { Tokenizer } from '../tasks/tokenizer.js';
+import {
+  checkStyleMixture,
+  expectedStyleAccuracy,
+  twoStyleExamples,
+  TwoStyleAdditionTask,
+  type StyleMixture,
+  type TwoStyleEvaluation,
+  type TwoStyleProblem,
+} from '../tasks/two-style.js';
+import { cached } from '../train/cache.js';
+import { languageModelLoss } from '../train/lm-loss.js';
+import { train } from '../train/trainer.js';
+
+export const BASE_NAMES = ['good-A', 'no-A', 'bad-A'] as const;
+export type BaseName = (typeof BASE_NAMES)[number];
+
+/** The three corpora (module comment of two-style.ts). Accuracy per style follows from the carry-drop rates. */
+export const BASE_MIXTURES: Record<BaseName, StyleMixture> = {
+  'good-A': { pA: 0.65, dropA: 0.4, dropB: 0.95 },
+  'no-A': { pA: 0, dropA: 0.4, dropB: 0.95 },
+  'bad-A': { pA: 0.95, dropA: 0.8, dropB: 0.2 },
+};
+
+export type ArmReward = 'ground-truth' | 'random' | 'incorrect-label' | 'format';
+
+export interface ArmSpec {
+  /** Short name shown in tables, e.g. "random-0.5". */
+  name: string;
+  reward: ArmReward;
+  /** P(reward = 1) of the random reward. Required for 'random'. */
+  gamma?: number;
+  /** false removes clipping from the loss. Default true. */
+  clip?: boolean;
+  /** true: one update per rollout batch (mini-batch = rollout batch, one epoch): the ratio is 1, clipping cannot fire. */
+  oneUpdate?: boolean;
+  /** Bases this arm runs on. Default all. */
+  bases?: BaseName[];
+}
+
+export interface SpuriousRewardsConfig {
+  digits: number;
+  model: { dModel: number; nHeads: number; nLayers: number };
+  pretrain: { steps: number; batchSize: number; lr: number; seed: number };
+  bases: { name: BaseName; mixture: StyleMixture }[];
+  rl: {
+    steps: number;
+    promptsPerStep: number;
+    numGenerations: number;
+    miniBatchSize: number;
+    epochs: number;
+    epsilon: number;
+    optimizer: 'adamw' | 'sgd';
+    lr: number;
+  };
+  arms: ArmSpec[];
+  /** Held-out problems and samples per problem at T = 1; evaluate every `every` RL steps (and before, after). */
+  eval: { problems: number; samples: number; every: number };
+  seeds: number[];
+  /** Worker threads for runParallel (default: all cores). */
+  workers?: number;
+}
+
+/** One run: one base, one arm, one seed (plain data, for a worker). */
+export interface SpuriousRun {
+  digits: number;
+  model: SpuriousRewardsConfig['model'];
+  pretrain: SpuriousRewardsConfig['pretrain'];
+  base: { name: string; mixture: StyleMixture };
+  rl: SpuriousRewardsConfig['rl'];
+  /** null: only pretrain and measure the base. */
+  arm: ArmSpec | null;
+  eval: SpuriousRewardsConfig['eval'];
+  seed: number;
+  cacheDir?: string;
+}
+
+/** Held-out numbers at one step. */
+export interface StyleEval {
+  accuracy: number;
+  /** Fraction of samples whose first token chose style A. */
+  freqA: number;
+  /** Accuracy among A samples (NaN when none) and among B samples. */
+  accA: number;
+  accB: number;
+  /** Fraction of samples starting with neither style token. */
+  freqNone: number;
+  /** Greedy accuracy (the most probable style), for reference only. */
+  greedyAccuracy: number;
+}
+
+export interface SpuriousRunResult {
+  base: string;
+  arm: string | null;
+  seed: number;
+  /** Held-out evaluations: `evals.metrics[k][i]` at RL step `evals.step[i]` (k in StyleEval). */
+  evals: MetricHistory;
+  /** Per RL step (rollout batch): reward, accuracy, freqA, meanTokenProb, clipFraction, entropy, approxKL, ... */
+  history: MetricHistory;
+  /** What the corpus mixture implies for a model that learned it exactly. */
+  expected: { pA: number; accA: number; accB: number; accuracy: number };
+  pretrainSeconds: number;
+  cacheHit: boolean;
+  seconds: number;
+}
+
+const DIGITS_CONTEXT_SLACK = 2;
+
+function modelConfigOf(c: { digits: number; model: SpuriousRewardsConfig['model'] }, tokenizer: Tokenizer, task: TwoStyleAdditionTask): GPTConfig {
+  // prompt "dd+dd=" + BOS + completion + EOS
+  const contextLength = 2 * c.digits + 2 + 1 + task.maxCompletionTokens + 1 + DIGITS_CONTEXT_SLACK;
+  return gptConfig({ vocabSize: tokenizer.vocabSize, contextLength, ...c.model });
+}
+
+/** Pretrains (or loads from the cache) the base of `run`. */
+export async function pretrainedBase(
+  run: Pick<SpuriousRun, 'digits' | 'model' | 'pretrain' | 'base' | 'cacheDir'>,
+): Promise<{ model: GPT; hit: boolean; seconds: number; task: TwoStyleAdditionTask; tokenizer: Tokenizer; config: GPTConfig }> {
+  const task = new TwoStyleAdditionTask({ digits: run.digits });
+  const tokenizer = Tokenizer.forTasks([task]);
+  const config = modelConfigOf(run, tokenizer, task);
+  const mixture = checkStyleMixture(run.base.mixture, `base ${run.base.name}: mixture`);
+  const seqLen = config.contextLength;
+  const t0 = performance.now();
+  const res = await cached({
+    key: { experiment: 'spurious-rewards', task: task.name, generator: task.generatorVersion, config, mixture, pretrain: run.pretrain },
+    modelConfig: config,
+    tokenizer: tokenizer.toJSON(),
+    ...(run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {}),
+    build: () => new GPT(config, new Rng(run.pretrain.seed).fork('init')),
+    train: async (model) => {
+      const r = await train({
+        model,
+        loss: languageModelLoss(model),
+        batches: (_s, rng) => makeBatch(tokenizer, twoStyleExamples(task, mixture, rng, run.pretrain.batchSize), seqLen),
+        config: {
+          steps: run.pretrain.steps,
+          lr: run.pretrain.lr,
+          minLr: run.pretrain.lr / 10,
+          warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
+          seed: run.pretrain.seed,
+        },
+        onProgress: false,
+      });
+      return { seconds: r.seconds, finalLoss: r.history.loss.at(-1) ?? null };
+    },
+  });
+  return { model: res.model, hit: res.hit, seconds: (performance.now() - t0) / 1000, task, tokenizer, config };
+}
+
+/** Held-out style statistics at T = 1 (and greedy accuracy). */
+export function evaluateStyles(
+  model: GPT,
+  task: TwoStyleAdditionTask,
+  tokenizer: Tokenizer,
+  problems: readonly TwoStyleProblem[],
+  samples: number,
+  rng: Rng,
+): StyleEval {
+  const maxNewTokens = task.maxCompletionTokens + 1;
+  const ev = evaluatePolicy<TwoStyleProblem, TwoStyleEvaluation>(model, task, tokenizer, problems, { samples, maxNewTokens }, rng);
+  const s = styleCounts(ev.evaluations);
+  const greedy = evaluatePolicy(model, task, tokenizer, problems, { samples: 1, maxNewTokens, greedy: true }, rng);
+  return { ...s, greedyAccuracy: greedy.accuracy };
+}
+
+/** Accuracy, A-frequency and accuracy per style of a list of evaluations. */
+export function styleCounts(evals: readonly TwoStyleEvaluation[]): Omit<StyleEval, 'greedyAccuracy'> {
+  let nA = 0;
+  let nB = 0;
+  let cA = 0;
+  let cB = 0;
+  let c = 0;
+  for (const e of evals) {
+    if (e.correct) c++;
+    if (e.style === 'A') {
+      nA++;
+      if (e.correct) cA++;
+    } else if (e.style === 'B') {
+      nB++;
+      if (e.correct) cB++;
+    }
+  }
+  const n = evals.length;
+  return { accuracy: c / n, freqA: nA / n, accA: nA ? cA / nA : NaN, accB: nB ? cB / nB : NaN, freqNone: (n - nA - nB) / n };
+}
+
+function rewardOf(arm: ArmSpec, task: TwoStyleAdditionTask, seed: number): Reward<TwoStyleProblem> {
+  switch (arm.reward) {
+    case 'ground-truth':
+      return verifiableReward(task);
+    case 'random': {
+      if (typeof arm.gamma !== 'number') throw new Error(`arm ${arm.name}: gamma is required for the random reward`);
+      return randomReward({ gamma: arm.gamma, rng: new Rng(seed).fork('random-reward'), task });
+    }
+    case 'incorrect-label':
+      // A fixed wrong label per problem: the sum plus one (never the right answer).
+      return incorrectLabelReward({ task, wrongLabel: (p) => String(p.a + p.b + 1) });
+    case 'format':
+      return formatReward(task);
+    default:
+      throw new Error(`arm ${(arm as ArmSpec).name}: reward must be one of ground-truth, random, incorrect-label, format`);
+  }
+}
+
+/** One (base, arm, seed) run: the run function of `runParallel`. */
+export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Promise<SpuriousRunResult> {
+  await initBackend({ quiet: true });
+  const t0 = performance.now();
+  const base = await pretrainedBase(run);
+  const { task, tokenizer } = base;
+  const heldOut = generateHeldOutSet(task, 1000 + run.eval.problems, run.eval.problems);
+  const evalRng = new Rng(run.seed).fork('eval');
+  const evals: MetricHistory = { step: [], metrics: {} };
+  const record = (step: number, e: StyleEval) => {
+    evals.step.push(step);
+    for (const [k, v] of Object.entries(e)) (evals.metrics[k] ??= []).push(v);
+  };
+  let history: MetricHistory = { step: [], metrics: {} };
+  try {
+    if (run.arm === null) {
+      record(0, evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng));
+    } else {
+      const arm = run.arm;
+      const P = run.rl.promptsPerStep;
+      const G = run.rl.numGenerations;
+      const res = await trainRL<TwoStyleProblem>({
+        model: base.model,
+        task,
+        tokenizer,
+        reward: rewardOf(arm, task, run.seed),
+        advantage: advantageFn('grpo'),
+        sampleProblem: (rng) => sampleTrainProblem(task, rng),
+        config: {
+          steps: run.rl.steps,
+          promptsPerStep: P,
+          numGenerations: G,
+          miniBatchSize: arm.oneUpdate ? P * G : run.rl.miniBatchSize,
+          epochs: arm.oneUpdate ? 1 : run.rl.epochs,
+          epsilon: run.rl.epsilon,
+          clip: arm.clip ?? true,
+          maxNewTokens: task.maxCompletionTokens + 1,
+          seed: run.seed,
+          evalEvery: run.eval.every,
+          optim: { optimizer: run.rl.optimizer, lr: run.rl.lr, weightDecay: 0 },
+        },
+        evaluate: (step) => {
+          const e = evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng);
+          record(step, e);
+          ctx?.progress({ step, accuracy: e.accuracy, freqA: e.freqA });
+          return { ...e };
+        },
+        rolloutMetrics: (r) => {
+          const e = r.completions.map((c, i) => task.evaluate(r.problems[Math.floor(i / r.groupSize)]!, c));
+          const s = styleCounts(e);
+          return { freqA: s.freqA, rolloutAccA: s.accA, rolloutAccB: s.accB };
+        },
+        onProgress: false,
+      });
+      history = res.history;
+    }
+  } finally {
+    base.model.dispose();
+  }
+  return {
+    base: run.base.name,
+    arm: run.arm?.name ?? null,
+    seed: run.seed,
+    evals,
+    history,
+    expected: expectedStyleAccuracy(task, run.base.mixture),
+    pretrainSeconds: base.hit ? 0 : base.seconds,
+    cacheHit: base.hit,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** The standard arms of the claim: ground truth, random 0.5 and 0, and the two ablations (on good-A). */
+export function standardArms(): ArmSpec[] {
+  return [
+    { name: 'ground-truth', reward: 'ground-truth' },
+    { name: 'random-0.5', reward: 'random', gamma: 0.5 },
+    { name: 'random-0', reward: 'random', gamma: 0 },
+    { name: 'random-0.5-no-clip', reward: 'random', gamma: 0.5, clip: false, bases: ['good-A'] },
+    { name: 'random-0.5-one-update', reward: 'random', gamma: 0.5, oneUpdate: true, bases: ['good-A'] },
+  ];
+}
+
+const BASES = BASE_NAMES.map((name) => ({ name, mixture: BASE_MIXTURES[name] }));
+
+export const SPURIOUS_PRESETS: Record<'quick' | 'default' | 'full', SpuriousRewardsConfig> = {
+  quick: {
+    digits: 2,
+    model: { dModel: 32, nHeads: 4, nLayers: 2 },
+    pretrain: { steps: 300, batchSize: 64, lr: 3e-3, seed: 0 },
+    bases: BASES,
+    rl: { steps: 4, promptsPerStep: 16, numGenerations: 8, miniBatchSize: 32, epochs: 2, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
+    arms: standardArms(),
+    eval: { problems: 50, samples: 4, every: 0 },
+    seeds: [0, 1],
+  },
+  default: {
+    digits: 2,
+    model: { dModel: 48, nHeads: 4, nLayers: 2 },
+    pretrain: { steps: 1500, batchSize: 64, lr: 3e-3, seed: 0 },
+    bases: BASES,
+    rl: { steps: 20, promptsPerStep: 32, numGenerations: 16, miniBatchSize: 64, epochs: 4, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
+    arms: standardArms(),
+    eval: { problems: 200, samples: 4, every: 5 },
+    seeds: [0, 1, 2, 3, 4],
+  },
+  full: {
+    digits: 2,
+    model: { dModel: 64, nHeads: 4, nLayers: 3 },
+    pretrain: { steps: 4000, batchSize: 128, lr: 2e-3, seed: 0 },
+    bases: BASES,
+    rl: { steps: 60, promptsPerStep: 64, numGenerations: 16, miniBatchSize: 128, epochs: 4, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
+    arms: standardArms(),
+    eval: { problems: 400, samples: 8, every: 10 },
+    seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  },
+};
+
+export interface SpuriousRewardsResult {
+  config: SpuriousRewardsConfig;
+  /** Before RL, one per base (seed-independent: the same cached model, evaluated with the first seed's stream). */
+  bases: SpuriousRunResult[];
+  /** One per (base, arm, seed) the arms select. */
+  runs: SpuriousRunResult[];
+  seconds: number;
+}
+
+/** Every (base, arm, seed) run of `config`, in a stable order. */
+export function spuriousRuns(config: SpuriousRewardsConfig, cacheDir?: string): SpuriousRun[] {
+  const out: SpuriousRun[] = [];
+  for (const base of config.bases)
+    for (const arm of config.arms) {
+      if (arm.bases && !arm.bases.includes(base.name)) continue;
+      for (const seed of config.seeds) out.push(runOf(config, base, arm, seed, cacheDir));
+    }
+  return out;
+}
+
+function runOf(c: SpuriousRewardsConfig, base: SpuriousRewardsConfig['bases'][number], arm: ArmSpec | null, seed: number, cacheDir?: string): SpuriousRun {
+  return {
+    digits: c.digits,
+    model: c.model,
+    pretrain: c.pretrain,
+    base,
+    rl: c.rl,
+    arm,
+    eval: c.eval,
+    seed,
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+  };
+}
+
+function checkConfig(c: SpuriousRewardsConfig): void {
+  if (!Array.isArray(c.seeds) || c.seeds.length === 0 || !c.seeds.every((s) => Number.isInteger(s)))
+    throw new Error(`runSpuriousRewards: config.seeds must be a non-empty array of integers, got ${JSON.stringify(c.seeds)}`);
+  if (!Array.isArray(c.bases) || c.bases.length === 0) throw new Error('runSpuriousRewards: config.bases must list at least one base');
+  for (const b of c.bases) checkStyleMixture(b.mixture, `runSpuriousRewards: config.bases[${b.name}].mixture`);
+  const names = new Set<string>();
+  for (const a of c.arms) {
+    if (names.has(a.name)) throw new Error(`runSpuriousRewards: config.arms has two arms named ${a.name}`);
+    names.add(a.name);
+  }
+  if ((c.rl.promptsPerStep * c.rl.numGenerations) % c.rl.miniBatchSize !== 0)
+    throw new Error(`runSpuriousRewards: config.rl.miniBatchSize (${c.rl.miniBatchSize}) must divide promptsPerStep * numGenerations`);
+}
+
+/**
+ * Runs the whole experiment: first the bases (pretrained once each, in parallel, then measured before RL), then
+ * every (base, arm, seed) through `runParallel`. Plain JSON out.
+ */
+export async function runSpuriousRewards(
+  config: SpuriousRewardsConfig,
+  onProgress?: (e: RunEvent & { phase: 'bases' | 'rl' }) => void,
+  options: { cacheDir?: string } = {},
+): Promise<SpuriousRewardsResult> {
+  checkConfig(config);
+  const t0 = performance.now();
+  const seed0 = config.seeds[0]!;
+  const bases = await runParallel<SpuriousRun, SpuriousRunResult>({
+    module: import.meta.url,
+    exportName: 'spuriousRewardsRun',
+    configs: config.bases.map((b) => runOf(config, b, null, seed0, options.cacheDir)),
+    ...(config.workers !== undefined ? { workers: config.workers } : {}),
+    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'bases' }) } : {}),
+  });
+  const runs = await runParallel<SpuriousRun, SpuriousRunResult>({
+    module: import.meta.url,
+    exportName: 'spuriousRewardsRun',
+    configs: spuriousRuns(config, options.cacheDir),
+    ...(config.workers !== undefined ? { workers: config.workers } : {}),
+    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'rl' }) } : {}),
+  });
+  return { config, bases, runs, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Final minus initial held-out value of `metric` per seed, for one (base, arm), in seed order. */
+export function gainPerSeed(result: SpuriousRewardsResult, base: string, arm: string, metric: keyof StyleEval = 'accuracy'): number[] {
+  return result.runs
+    .filter((r) => r.base === base && r.arm === arm)
+    .sort((a, b) => a.seed - b.seed)
+    .map((r) => {
+      const v = r.evals.metrics[metric]!;
+      return v[v.length - 1]! - v[0]!;
+    });
+}

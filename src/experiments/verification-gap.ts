@@ -1,0 +1,771 @@
+/**
+ * Claim 1: a model improves itself only where it verifies better than it generates — the generation-verification
+ * gap (Song et al., "Mind the Gap", arXiv 2412.02674; CLAIMS.md claim 1; issue 7).
+ *
+ * Two tasks: "sum3" (verifiable: checking a triple is cheaper than finding one) and "facts" (a random key -> value
+ * table: checking needs the very fact). For each task, each model size and each seed, a GPT is pretrained on a corpus
+ * mixing generation examples and `CHECK q a -> Y/N` examples (candidates from the task's noise process, verdicts from
+ * the true checker). Then, on held-out prompts, the model samples `samples` answers per prompt at T = 0.7 and
+ * scores each of its OWN samples with its own verifier: u = P(Y) after `?q,a=` (one teacher-forced forward pass,
+ * renormalised over the two verdict tokens Y and N). The true checker only grades.
+ *
+ * Gap (the paper's definition, rejection sampling with threshold tau): per prompt, the accuracy of the samples with
+ * u >= tau (the plain samples when none passes: a rejection sampler that never accepts returns a plain sample) minus
+ * the plain accuracy, averaged over prompts. Relative gap = gap / (1 - accuracy). AUC of u against correctness on the
+ * model's own samples. Every quantity is computed for every tau of `tauGrid` on two disjoint held-out splits:
+ * `tau` (to choose tau) and `eval` (to report). `chooseTau` picks ONE tau per task from the tau split pooled over
+ * sizes and seeds (the largest mean gap with mean kept fraction >= minKept); the eval split is never used for that.
+ *
+ * Self-improvement (the paper's section 6; what changes from the prototype in CLAIMS.md, which collapsed): the
+ * largest size, `rounds` rounds of sample -> self-filter (u >= the chosen tau) -> fine-tune, with (a) a constant lr
+ * below pretraining's final lr, (b) CHECK replay (fresh noise-process examples, true-checker verdicts, as in
+ * pretraining) making up `replayFraction` of every fine-tuning batch, so the shared verifier is kept in use, and
+ * (c) one AdamW kept across rounds (its moments carry over; pretraining's optimizer is not cached). The control arm
+ * `unfiltered` fine-tunes on the same number of samples drawn at random from the same pool.
+ *
+ * Seeds: a seed fixes pretraining init and data order, and sampling. Runs go through `runParallel`; pretrained bases
+ * through `cached`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '../backend/index.js';
+import { meanPassAtK } from '../eval/pass-at-k.js';
+import { generate } from '../model/generate.js';
+import { GPT } from '../model/gpt.js';
+import { gptConfig, type GPTConfig } from '../model/config.js';
+import { runParallel } from '../parallel/run-parallel.js';
+import type { RunContext } from '../parallel/run-function.js';
+import { Rng } from '../random.js';
+import { makeBatch, type Example } from '../tasks/batch.js';
+import { checkExample, VERDICT_NO, VERDICT_YES, type CheckableTask } from '../tasks/check.js';
+import { generateHeldOutSet, sampleTrainProblem } from '../tasks/dataset.js';
+import { FactsTask } from '../tasks/facts.js';
+import { Sum3Task } from '../tasks/sum3.js';
+import { Tokenizer } from '../tasks/tokenizer.js';
+import { AdamW, decayMatricesOnly } from '../train/adamw.js';
+import { cached } from '../train/cache.js';
+import { languageModelLoss } from '../train/lm-loss.js';
+import { trainStep } from '../train/step.js';
+import { train } from '../train/trainer.js';
+
+export type GapTaskName = 'sum3' | 'facts';
+
+export interface ModelSize {
+  dModel: number;
+  nLayers: number;
+  /** Default dModel / 16 (head width 16). */
+  nHeads?: number;
+}
+
+export interface PretrainSpec {
+  steps: number;
+  batchSize: number;
+  lr: number;
+  minLr: number;
+  warmupSteps: number;
+  /** Fraction of each batch that is CHECK examples (the rest generation). */
+  checkFraction: number;
+}
+
+export interface SelfImproveSpec {
+  /** Rounds of sample -> filter -> fine-tune (0 disables self-improvement). */
+  rounds: number;
+  /** Training prompts sampled per round. */
+  promptsPerRound: number;
+  samplesPerPrompt: number;
+  /** Passes over the kept samples per round. */
+  epochs: number;
+  batchSize: number;
+  /** Constant fine-tuning lr (below pretraining's minLr, see the module comment). */
+  lr: number;
+  /** Fraction of each fine-tuning batch that is CHECK replay. */
+  replayFraction: number;
+  /** Arms to run: 'filtered' (self-verified) and/or 'unfiltered' (same count, random). */
+  arms: SelfImproveArm[];
+}
+
+export type SelfImproveArm = 'filtered' | 'unfiltered';
+
+export interface VerificationGapConfig {
+  tasks: GapTaskName[];
+  sizes: ModelSize[];
+  seeds: number[];
+  pretrain: PretrainSpec;
+  /** Rows of the facts table. */
+  factsKeys: number;
+  /** Held-out prompts to report on, and the disjoint split tau is chosen on. */
+  evalPrompts: number;
+  tauPrompts: number;
+  /** Samples per prompt (>= 64 in the paper's protocol) and their temperature. */
+  samples: number;
+  temperature: number;
+  tauGrid: number[];
+  /** The chosen tau must keep at least this fraction of samples (mean over the task's runs, tau split). */
+  minKept: number;
+  /** pass@k reported in the self-improvement rounds (each <= samples). */
+  ks: number[];
+  selfImprove: SelfImproveSpec;
+  /** Worker threads for runParallel; default: all cores. */
+  workers?: number;
+}
+
+const BASE: Omit<VerificationGapConfig, 'sizes' | 'seeds' | 'pretrain' | 'selfImprove' | 'evalPrompts' | 'tauPrompts' | 'samples'> = {
+  tasks: ['sum3', 'facts'],
+  factsKeys: 2000,
+  temperature: 0.7,
+  tauGrid: [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98],
+  minKept: 0.1,
+  ks: [1, 4, 32],
+};
+
+/** Presets: quick (CI, <= 90 s notebook), default (<= 10 min on 2 cores), full (a bigger machine). */
+export const VERIFICATION_GAP_PRESETS: Record<'quick' | 'default' | 'full', VerificationGapConfig> = {
+  quick: {
+    ...BASE,
+    sizes: [
+      { dModel: 16, nLayers: 1 },
+      { dModel: 32, nLayers: 2 },
+      { dModel: 48, nLayers: 2 },
+    ],
+    seeds: [0, 1],
+    pretrain: { steps: 300, batchSize: 64, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, checkFraction: 0.5 },
+    factsKeys: 500,
+    evalPrompts: 40,
+    tauPrompts: 40,
+    samples: 64,
+    ks: [1, 4, 32],
+    selfImprove: { rounds: 2, promptsPerRound: 100, samplesPerPrompt: 8, epochs: 1, batchSize: 64, lr: 1e-4, replayFraction: 0.5, arms: ['filtered'] },
+  },
+  default: {
+    ...BASE,
+    sizes: [
+      { dModel: 16, nLayers: 1 },
+      { dModel: 32, nLayers: 1 },
+      { dModel: 32, nLayers: 2 },
+      { dModel: 48, nLayers: 2 },
+      { dModel: 64, nLayers: 2 },
+    ],
+    seeds: [0, 1, 2, 3, 4],
+    pretrain: { steps: 1500, batchSize: 64, lr: 3e-3, minLr: 3e-4, warmupSteps: 50, checkFraction: 0.5 },
+    evalPrompts: 100,
+    tauPrompts: 100,
+    samples: 64,
+    selfImprove: { rounds: 3, promptsPerRound: 500, samplesPerPrompt: 8, epochs: 2, batchSize: 64, lr: 1e-4, replayFraction: 0.5, arms: ['filtered', 'unfiltered'] },
+  },
+  full: {
+    ...BASE,
+    sizes: [
+      { dModel: 16, nLayers: 1 },
+      { dModel: 32, nLayers: 1 },
+      { dModel: 32, nLayers: 2 },
+      { dModel: 48, nLayers: 2 },
+      { dModel: 64, nLayers: 2 },
+      { dModel: 96, nLayers: 3 },
+    ],
+    seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    pretrain: { steps: 4000, batchSize: 128, lr: 3e-3, minLr: 3e-4, warmupSteps: 100, checkFraction: 0.5 },
+    evalPrompts: 200,
+    tauPrompts: 200,
+    samples: 128,
+    ks: [1, 4, 64],
+    selfImprove: { rounds: 4, promptsPerRound: 2000, samplesPerPrompt: 8, epochs: 2, batchSize: 64, lr: 1e-4, replayFraction: 0.5, arms: ['filtered', 'unfiltered'] },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tasks and models
+
+/** The task objects of a config (facts depends on factsKeys). */
+export function gapTask(name: GapTaskName, factsKeys: number): CheckableTask<unknown> {
+  if (name === 'sum3') return new Sum3Task() as CheckableTask<unknown>;
+  if (name === 'facts') return new FactsTask({ numKeys: factsKeys }) as unknown as CheckableTask<unknown>;
+  throw new Error(`verification-gap: task must be 'sum3' or 'facts', got ${JSON.stringify(name)}`);
+}
+
+/** Generation answers are at most this many tokens before EOS (3 digits for sum3, 2 for facts). */
+function answerTokens(name: GapTaskName): number {
+  return name === 'sum3' ? 3 : 2;
+}
+
+export function sizeLabel(s: ModelSize): string {
+  return `d${s.dModel}x${s.nLayers}`;
+}
+
+function modelConfig(size: ModelSize, tokenizer: Tokenizer): GPTConfig {
+  return gptConfig({
+    vocabSize: tokenizer.vocabSize,
+    contextLength: 24,
+    dModel: size.dModel,
+    nLayers: size.nLayers,
+    nHeads: size.nHeads ?? Math.max(1, size.dModel / 16),
+  });
+}
+
+/**
+ * A generation training problem. sum3: the training split. facts: any row (a fact must be seen to be recalled; the
+ * held-out split only keeps its CHECK renderings out, see facts.ts).
+ */
+function genProblem(name: GapTaskName, task: CheckableTask<unknown>, rng: Rng): unknown {
+  return name === 'facts' ? task.sample(rng) : sampleTrainProblem(task, rng);
+}
+
+/** A pretraining / replay batch: generation and CHECK examples in the given proportion (rounded per batch). */
+function corpusExamples(name: GapTaskName, task: CheckableTask<unknown>, rng: Rng, n: number, checkFraction: number): Example[] {
+  const nCheck = Math.round(n * checkFraction);
+  const out: Example[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i < nCheck) out.push(checkExample(task, sampleTrainProblem(task, rng), rng));
+    else {
+      const p = genProblem(name, task, rng);
+      out.push({ prompt: task.prompt(p), completion: task.target(p, rng) });
+    }
+  }
+  return out;
+}
+
+function batchOf(tokenizer: Tokenizer, examples: Example[]) {
+  const seqLen = Math.max(...examples.map((e) => e.prompt.length + e.completion.length + 1));
+  return makeBatch(tokenizer, examples, seqLen);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sampling and self-verification
+
+/** Samples of one split: per sample the prompt index, the completion tokens (EOS excluded) and text. */
+interface SampleSet {
+  prompts: number;
+  perPrompt: number;
+  /** [prompts * perPrompt], prompt-major. */
+  completions: string[];
+  answerIds: Int32Array[];
+  correct: Uint8Array;
+  answers: (string | null)[];
+  /** Self-verification P(Y) of each sample. */
+  pYes: Float32Array;
+}
+
+function sampleAndVerify(
+  model: GPT,
+  task: CheckableTask<unknown>,
+  tokenizer: Tokenizer,
+  problems: readonly unknown[],
+  perPrompt: number,
+  maxNewTokens: number,
+  temperature: number,
+  rng: Rng,
+): SampleSet {
+  const n = problems.length * perPrompt;
+  const completions: string[] = new Array(n);
+  const answerIds: Int32Array[] = new Array(n);
+  const correct = new Uint8Array(n);
+  const answers: (string | null)[] = new Array(n);
+  const chunk = 1024;
+  const promptIds = problems.map((p) => {
+    const ids = tokenizer.encode(task.prompt(p));
+    const out = new Int32Array(ids.length + 1);
+    out[0] = Tokenizer.BOS;
+    out.set(ids, 1);
+    return out;
+  });
+  for (let s0 = 0; s0 < n; s0 += chunk) {
+    const rows = Math.min(chunk, n - s0);
+    const prompts = Array.from({ length: rows }, (_, r) => promptIds[Math.floor((s0 + r) / perPrompt)]!);
+    const g = generate(model, prompts, { maxNewTokens, padId: Tokenizer.PAD, eosId: Tokenizer.EOS, temperature }, rng);
+    for (let r = 0; r < rows; r++) {
+      const start = r * g.width + g.promptLengths[r]!;
+      let ids = g.tokens.slice(start, start + g.lengths[r]!);
+      if (ids.length > 0 && ids[ids.length - 1] === Tokenizer.EOS) ids = ids.slice(0, ids.length - 1);
+      const i = s0 + r;
+      const text = tokenizer.decodeCompletion(ids);
+      const e = task.evaluate(problems[Math.floor(i / perPrompt)]!, text);
+      completions[i] = text;
+      answerIds[i] = ids;
+      correct[i] = e.correct ? 1 : 0;
+      answers[i] = e.answer;
+    }
+  }
+  const pYes = verifyScores(
+    model,
+    tokenizer,
+    task,
+    Array.from({ length: n }, (_, i) => problems[Math.floor(i / perPrompt)]!),
+    answerIds,
+  );
+  return { prompts: problems.length, perPrompt, completions, answerIds, correct, answers, pYes };
+}
+
+/**
+ * The model's own verdict on candidate answers: P(Y) / (P(Y) + P(N)) at the position after `?q,a=`, one
+ * teacher-forced forward pass per chunk of right-padded rows. Candidates are token ids (a model's sample may hold
+ * any token), spliced into the CHECK prompt's text around them.
+ */
+export function verifyScores(
+  model: GPT,
+  tokenizer: Tokenizer,
+  task: CheckableTask<unknown>,
+  problems: readonly unknown[],
+  candidates: readonly Int32Array[],
+): Float32Array {
+  if (problems.length !== candidates.length)
+    throw new Error(`verifyScores: problems (${problems.length}) and candidates (${candidates.length}) differ in length`);
+  const MARK = '0';
+  const yes = tokenizer.encode(VERDICT_YES)[0]!;
+  const no = tokenizer.encode(VERDICT_NO)[0]!;
+  // Render the prompt around a one-character placeholder, then splice in the candidate's ids.
+  const rows = problems.map((p, i) => {
+    const text = task.checkPrompt(p, MARK);
+    const at = text.lastIndexOf(`${MARK}=`);
+    const before = tokenizer.encode(text.slice(0, at));
+    const after = tokenizer.encode(text.slice(at + 1));
+    const c = candidates[i]!;
+    const ids = new Int32Array(1 + before.length + c.length + after.length);
+    ids[0] = Tokenizer.BOS;
+    ids.set(before, 1);
+    ids.set(c, 1 + before.length);
+    ids.set(after, 1 + before.length + c.length);
+    return ids;
+  });
+  const L = Math.max(...rows.map((r) => r.length));
+  if (L > model.config.contextLength)
+    throw new Error(`verifyScores: a CHECK prompt needs ${L} positions, more than contextLength ${model.config.contextLength}`);
+  const out = new Float32Array(rows.length);
+  const chunk = 512;
+  for (let r0 = 0; r0 < rows.length; r0 += chunk) {
+    const B = Math.min(chunk, rows.length - r0);
+    const buf = new Int32Array(B * L); // PAD after each row (causal: harmless)
+    for (let b = 0; b < B; b++) buf.set(rows[r0 + b]!, b * L);
+    const z = tf.tidy(() => {
+      const logits = model.forward(tf.tensor2d(buf, [B, L], 'int32')); // [B, L, V]
+      return tf.gather(logits, tf.tensor1d([yes, no], 'int32'), 2); // [B, L, 2]
+    });
+    const zs = z.dataSync();
+    z.dispose();
+    for (let b = 0; b < B; b++) {
+      const t = rows[r0 + b]!.length - 1;
+      const zy = zs[(b * L + t) * 2]!;
+      const zn = zs[(b * L + t) * 2 + 1]!;
+      out[r0 + b] = 1 / (1 + Math.exp(zn - zy));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Metrics (plain JS)
+
+export interface GapAtTau {
+  tau: number;
+  /** Mean over prompts of (accuracy of kept samples, or plain accuracy when none kept) - plain accuracy. */
+  gap: number;
+  /** gap / (1 - accuracy); NaN when accuracy is 1. */
+  relativeGap: number;
+  /** Fraction of all samples with P(Y) >= tau. */
+  kept: number;
+}
+
+/** Gap at each tau for samples grouped per prompt (prompt-major, `perPrompt` each). */
+export function gapCurve(correct: ArrayLike<number>, pYes: ArrayLike<number>, perPrompt: number, taus: readonly number[]): GapAtTau[] {
+  if (correct.length !== pYes.length) throw new Error(`gapCurve: correct (${correct.length}) and pYes (${pYes.length}) differ`);
+  if (!(Number.isInteger(perPrompt) && perPrompt >= 1 && correct.length % perPrompt === 0))
+    throw new Error(`gapCurve: perPrompt must be a positive integer dividing ${correct.length}, got ${perPrompt}`);
+  const prompts = correct.length / perPrompt;
+  const acc = meanOf(correct);
+  return taus.map((tau) => {
+    let gapSum = 0;
+    let kept = 0;
+    for (let p = 0; p < prompts; p++) {
+      let c = 0;
+      let k = 0;
+      let kc = 0;
+      for (let j = p * perPrompt; j < (p + 1) * perPrompt; j++) {
+        c += correct[j]!;
+        if (pYes[j]! >= tau) {
+          k++;
+          kc += correct[j]!;
+        }
+      }
+      kept += k;
+      if (k > 0) gapSum += kc / k - c / perPrompt;
+    }
+    const gap = gapSum / prompts;
+    return { tau, gap, relativeGap: acc < 1 ? gap / (1 - acc) : NaN, kept: kept / correct.length };
+  });
+}
+
+/** Area under the ROC curve of `score` for `label` (Mann-Whitney, ties count half); NaN with one class only. */
+export function rocAuc(label: ArrayLike<number>, score: ArrayLike<number>): number {
+  const n = label.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
+  let pos = 0;
+  let rankSumPos = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && score[idx[j + 1]!] === score[idx[i]!]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++)
+      if (label[idx[k]!]) {
+        pos++;
+        rankSumPos += rank;
+      }
+    i = j + 1;
+  }
+  const neg = n - pos;
+  if (pos === 0 || neg === 0) return NaN;
+  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+function meanOf(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return s / x.length;
+}
+
+/** Metrics of one split's samples. */
+export interface SplitMetrics {
+  accuracy: number;
+  /** AUC of P(Y) on the model's own samples. */
+  auc: number;
+  /** Mean P(Y) over samples. */
+  meanPYes: number;
+  curve: GapAtTau[];
+  passAtK: Record<string, number>;
+  /** Distinct parsed answers per prompt, and distinct correct ones. */
+  distinctAnswers: number;
+  distinctCorrect: number;
+}
+
+function splitMetrics(s: SampleSet, taus: readonly number[], ks: readonly number[]): SplitMetrics {
+  const counts: number[] = [];
+  let distinct = 0;
+  let distinctCorrect = 0;
+  for (let p = 0; p < s.prompts; p++) {
+    const all = new Set<string>();
+    const good = new Set<string>();
+    let c = 0;
+    for (let j = p * s.perPrompt; j < (p + 1) * s.perPrompt; j++) {
+      const a = s.answers[j];
+      if (a !== null && a !== undefined) all.add(a);
+      if (s.correct[j]) {
+        c++;
+        good.add(a!);
+      }
+    }
+    counts.push(c);
+    distinct += all.size;
+    distinctCorrect += good.size;
+  }
+  const passAtK: Record<string, number> = {};
+  for (const k of ks) passAtK[String(k)] = meanPassAtK(counts, s.perPrompt, k);
+  return {
+    accuracy: meanOf(s.correct),
+    auc: rocAuc(s.correct, s.pYes),
+    meanPYes: meanOf(s.pYes),
+    curve: gapCurve(s.correct, s.pYes, s.perPrompt, taus),
+    passAtK,
+    distinctAnswers: distinct / s.prompts,
+    distinctCorrect: distinctCorrect / s.prompts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pretraining
+
+export interface PretrainRunConfig {
+  task: GapTaskName;
+  size: ModelSize;
+  seed: number;
+  pretrain: PretrainSpec;
+  factsKeys: number;
+}
+
+async function pretrained(c: PretrainRunConfig) {
+  const task = gapTask(c.task, c.factsKeys);
+  const tokenizer = Tokenizer.forTasks([task]);
+  const mc = modelConfig(c.size, tokenizer);
+  const p = c.pretrain;
+  const res = await cached({
+    key: { experiment: 'verification-gap', v: 1, task: task.name, taskVersion: task.generatorVersion, model: mc, pretrain: p, seed: c.seed },
+    modelConfig: mc,
+    tokenizer: tokenizer.toJSON(),
+    build: () => new GPT(mc, new Rng(c.seed).fork('init')),
+    train: (model) =>
+      train({
+        model,
+        loss: languageModelLoss(model),
+        config: { steps: p.steps, lr: p.lr, minLr: p.minLr, warmupSteps: p.warmupSteps, seed: c.seed },
+        batches: (_s, rng) => batchOf(tokenizer, corpusExamples(c.task, task, rng, p.batchSize, p.checkFraction)),
+        onProgress: false,
+      }).then((r) => ({ seconds: r.seconds, finalLoss: r.history.loss.at(-1) })),
+  });
+  return { task, tokenizer, model: res.model, hit: res.hit, meta: res.meta };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Run 1: one (task, size, seed): pretrain, sample, self-verify on the tau and eval splits
+
+export interface SizeRunConfig extends PretrainRunConfig {
+  evalPrompts: number;
+  tauPrompts: number;
+  samples: number;
+  temperature: number;
+  tauGrid: number[];
+  ks: number[];
+}
+
+export interface SizeRunResult {
+  task: GapTaskName;
+  size: string;
+  seed: number;
+  params: number;
+  /** 6 x params x tokens seen in pretraining (input positions of every batch). */
+  flops: number;
+  tokens: number;
+  eval: SplitMetrics;
+  tauSplit: SplitMetrics;
+  pretrainSeconds: number;
+  cacheHit: boolean;
+  seconds: number;
+}
+
+/** Held-out splits: eval prompts from one seed, tau prompts from another (disjoint by key). */
+function splits(task: CheckableTask<unknown>, evalPrompts: number, tauPrompts: number) {
+  const both = generateHeldOutSet(task, 1701, evalPrompts + tauPrompts);
+  return { evalSet: both.slice(0, evalPrompts), tauSet: both.slice(evalPrompts) };
+}
+
+export async function verificationGapSizeRun(c: SizeRunConfig, ctx?: RunContext): Promise<SizeRunResult> {
+  await initBackend({ quiet: true });
+  const t0 = performance.now();
+  const { task, tokenizer, model, hit, meta } = await pretrained(c);
+  try {
+    ctx?.progress({ stage: 'pretrained', task: c.task, size: sizeLabel(c.size), seed: c.seed });
+    const { evalSet, tauSet } = splits(task, c.evalPrompts, c.tauPrompts);
+    const rng = new Rng(c.seed).fork('sampling');
+    const maxNew = answerTokens(c.task) + 1;
+    const ev = sampleAndVerify(model, task, tokenizer, evalSet, c.samples, maxNew, c.temperature, rng.fork('eval'));
+    const ts = sampleAndVerify(model, task, tokenizer, tauSet, c.samples, maxNew, c.temperature, rng.fork('tau'));
+    const params = model.numParams();
+    const tokens = pretrainTokens(c);
+    return {
+      task: c.task,
+      size: sizeLabel(c.size),
+      seed: c.seed,
+      params,
+      flops: 6 * params * tokens,
+      tokens,
+      eval: splitMetrics(ev, c.tauGrid, c.ks),
+      tauSplit: splitMetrics(ts, c.tauGrid, c.ks),
+      pretrainSeconds: typeof meta['seconds'] === 'number' ? meta['seconds'] : NaN,
+      cacheHit: hit,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Input positions seen in pretraining: re-draws the batch stream's shapes (cheap: no model involved). */
+function pretrainTokens(c: PretrainRunConfig): number {
+  // Every batch is padded to its longest example; for these fixed-format tasks that is the CHECK example's length
+  // whenever a batch holds one, so tokens = steps * batchSize * seqLen of a CHECK-bearing batch.
+  const task = gapTask(c.task, c.factsKeys);
+  const ex = corpusExamples(c.task, task, new Rng(0), Math.max(2, c.pretrain.batchSize), c.pretrain.checkFraction);
+  const seqLen = Math.max(...ex.map((e) => e.prompt.length + e.completion.length + 1));
+  return c.pretrain.steps * c.pretrain.batchSize * seqLen;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Run 2: self-improvement rounds for one (task, seed, arm) on a pretrained size
+
+export interface SelfImproveRunConfig extends SizeRunConfig {
+  arm: SelfImproveArm;
+  /** The filter threshold (the tau chosen on the tau split). */
+  tau: number;
+  selfImprove: SelfImproveSpec;
+}
+
+export interface RoundRecord {
+  round: number;
+  /** Eval split metrics after `round` rounds (round 0 = the pretrained base). */
+  eval: SplitMetrics;
+  /** Round's training pool (absent for round 0): kept fraction, true accuracy of kept and of all samples. */
+  keptFraction?: number;
+  keptAccuracy?: number;
+  poolAccuracy?: number;
+  fineTuneSteps?: number;
+}
+
+export interface SelfImproveRunResult {
+  task: GapTaskName;
+  size: string;
+  seed: number;
+  arm: SelfImproveArm;
+  tau: number;
+  rounds: RoundRecord[];
+  seconds: number;
+}
+
+export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx?: RunContext): Promise<SelfImproveRunResult> {
+  await initBackend({ quiet: true });
+  const t0 = performance.now();
+  const { task, tokenizer, model } = await pretrained(c);
+  const si = c.selfImprove;
+  const optimizer = new AdamW({ lr: si.lr, beta1: 0.9, beta2: 0.99, weightDecay: 0.1, shouldDecay: decayMatricesOnly });
+  try {
+    const { evalSet } = splits(task, c.evalPrompts, c.tauPrompts);
+    const rng = new Rng(c.seed).fork(`self-improve/${c.arm}`);
+    const maxNew = answerTokens(c.task) + 1;
+    const measure = (r: number) =>
+      splitMetrics(sampleAndVerify(model, task, tokenizer, evalSet, c.samples, maxNew, c.temperature, rng.fork(`eval${r}`)), [0.5, c.tau], c.ks);
+    const rounds: RoundRecord[] = [{ round: 0, eval: measure(0) }];
+    const loss = languageModelLoss(model);
+    for (let r = 1; r <= si.rounds; r++) {
+      const rr = rng.fork(`round${r}`);
+      const problems = Array.from({ length: si.promptsPerRound }, () => genProblem(c.task, task, rr));
+      const pool = sampleAndVerify(model, task, tokenizer, problems, si.samplesPerPrompt, maxNew, c.temperature, rr);
+      const passing: number[] = [];
+      for (let i = 0; i < pool.pYes.length; i++) if (pool.pYes[i]! >= c.tau) passing.push(i);
+      // The control arm takes as many samples as the filter kept, at random from the same pool.
+      const chosen = c.arm === 'filtered' ? passing : rr.shuffle(Array.from({ length: pool.pYes.length }, (_, i) => i)).slice(0, passing.length);
+      const kept: Example[] = chosen.map((i) => ({
+        prompt: task.prompt(problems[Math.floor(i / si.samplesPerPrompt)]!),
+        completion: pool.completions[i]!,
+      }));
+      const nSelf = Math.max(1, Math.round(si.batchSize * (1 - si.replayFraction)));
+      const steps = kept.length === 0 ? 0 : Math.ceil((kept.length * si.epochs) / nSelf);
+      const order: number[] = [];
+      for (let e = 0; e < si.epochs; e++) order.push(...rr.shuffle(Array.from({ length: kept.length }, (_, i) => i)));
+      for (let s = 0; s < steps; s++) {
+        const self = order.slice(s * nSelf, (s + 1) * nSelf).map((i) => kept[i]!);
+        const replay = corpusExamples(c.task, task, rr, si.batchSize - self.length, 1);
+        const batch = batchOf(tokenizer, [...self, ...replay]);
+        optimizer.lr = si.lr;
+        trainStep(model.params, () => loss(batch), optimizer, 1);
+      }
+      let keptCorrect = 0;
+      for (const i of chosen) keptCorrect += pool.correct[i]!;
+      rounds.push({
+        round: r,
+        eval: measure(r),
+        keptFraction: chosen.length / pool.pYes.length,
+        keptAccuracy: chosen.length > 0 ? keptCorrect / chosen.length : NaN,
+        poolAccuracy: meanOf(pool.correct),
+        fineTuneSteps: steps,
+      });
+      ctx?.progress({ stage: 'round', task: c.task, arm: c.arm, seed: c.seed, round: r });
+    }
+    return { task: c.task, size: sizeLabel(c.size), seed: c.seed, arm: c.arm, tau: c.tau, rounds, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole experiment
+
+export interface TauChoice {
+  task: GapTaskName;
+  tau: number;
+  /** Mean gap and kept fraction on the tau split at the chosen tau (pooled over sizes and seeds). */
+  tauSplitGap: number;
+  tauSplitKept: number;
+}
+
+export interface VerificationGapResult {
+  config: VerificationGapConfig;
+  sizes: SizeRunResult[];
+  taus: TauChoice[];
+  selfImprove: SelfImproveRunResult[];
+  seconds: number;
+}
+
+/**
+ * One tau per task from the tau split, pooled over every size and seed: the grid value with the largest mean gap
+ * among those keeping at least `minKept` of the samples on average; 0.5 if none does.
+ */
+export function chooseTau(runs: readonly SizeRunResult[], task: GapTaskName, tauGrid: readonly number[], minKept: number): TauChoice {
+  const mine = runs.filter((r) => r.task === task);
+  if (mine.length === 0) throw new Error(`chooseTau: no runs of task ${task}`);
+  let best: TauChoice = { task, tau: 0.5, tauSplitGap: NaN, tauSplitKept: NaN };
+  for (const [i, tau] of tauGrid.entries()) {
+    const gap = meanOf(mine.map((r) => r.tauSplit.curve[i]!.gap));
+    const kept = meanOf(mine.map((r) => r.tauSplit.curve[i]!.kept));
+    if (tau === 0.5 && Number.isNaN(best.tauSplitGap)) best = { task, tau, tauSplitGap: gap, tauSplitKept: kept };
+    if (kept >= minKept && (Number.isNaN(best.tauSplitGap) || gap > best.tauSplitGap)) best = { task, tau, tauSplitGap: gap, tauSplitKept: kept };
+  }
+  return best;
+}
+
+export function checkVerificationGapConfig(c: VerificationGapConfig): VerificationGapConfig {
+  const bad = (field: string, want: string, got: unknown) => {
+    throw new Error(`verification-gap config: ${field} must be ${want}, got ${JSON.stringify(got)}`);
+  };
+  const posInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
+  if (!Array.isArray(c.tasks) || c.tasks.length === 0 || c.tasks.some((t) => t !== 'sum3' && t !== 'facts'))
+    bad('tasks', "a non-empty list of 'sum3' | 'facts'", c.tasks);
+  if (!Array.isArray(c.sizes) || c.sizes.length === 0 || c.sizes.some((s) => !posInt(s.dModel) || !posInt(s.nLayers)))
+    bad('sizes', 'a non-empty list of {dModel, nLayers} positive integers', c.sizes);
+  if (!Array.isArray(c.seeds) || c.seeds.length === 0 || c.seeds.some((s) => !Number.isInteger(s))) bad('seeds', 'a non-empty list of integers', c.seeds);
+  if (!(c.temperature > 0)) bad('temperature', '> 0', c.temperature);
+  if (!posInt(c.samples)) bad('samples', 'a positive integer', c.samples);
+  if (!posInt(c.evalPrompts)) bad('evalPrompts', 'a positive integer', c.evalPrompts);
+  if (!posInt(c.tauPrompts)) bad('tauPrompts', 'a positive integer', c.tauPrompts);
+  if (!c.tauGrid.includes(0.5) || c.tauGrid.some((t) => !(t > 0 && t < 1))) bad('tauGrid', 'values in (0, 1) including 0.5', c.tauGrid);
+  if (!(c.minKept >= 0 && c.minKept <= 1)) bad('minKept', 'in [0, 1]', c.minKept);
+  if (c.ks.some((k) => !posInt(k) || k > c.samples)) bad('ks', `positive integers <= samples (${c.samples})`, c.ks);
+  if (!(c.pretrain.checkFraction >= 0 && c.pretrain.checkFraction <= 1)) bad('pretrain.checkFraction', 'in [0, 1]', c.pretrain.checkFraction);
+  if (!posInt(c.pretrain.steps) || !posInt(c.pretrain.batchSize)) bad('pretrain.steps/batchSize', 'positive integers', c.pretrain);
+  const si = c.selfImprove;
+  if (!(Number.isInteger(si.rounds) && si.rounds >= 0)) bad('selfImprove.rounds', 'an integer >= 0', si.rounds);
+  if (!(si.replayFraction >= 0 && si.replayFraction < 1)) bad('selfImprove.replayFraction', 'in [0, 1)', si.replayFraction);
+  if (!(si.lr > 0)) bad('selfImprove.lr', '> 0', si.lr);
+  if (si.arms.some((a) => a !== 'filtered' && a !== 'unfiltered')) bad('selfImprove.arms', "'filtered' | 'unfiltered'", si.arms);
+  return c;
+}
+
+/**
+ * Runs the size sweep (every task x size x seed), chooses tau per task on the tau split, then the self-improvement
+ * rounds on the largest size (every task x seed x arm) with that tau. `onProgress` gets runParallel's events.
+ */
+export async function runVerificationGap(
+  config: VerificationGapConfig,
+  onProgress?: (e: { phase: 'sizes' | 'selfImprove'; done: number; total: number }) => void,
+): Promise<VerificationGapResult> {
+  const c = checkVerificationGapConfig(config);
+  const t0 = performance.now();
+  const module = fileURLToPath(import.meta.url);
+  const sizeConfigs: SizeRunConfig[] = [];
+  // Largest sizes first, so the longest runs start early and the pool drains evenly.
+  for (const size of [...c.sizes].reverse())
+    for (const task of c.tasks)
+      for (const seed of c.seeds)
+        sizeConfigs.push({
+          task, size, seed, pretrain: c.pretrain, factsKeys: c.factsKeys, evalPrompts: c.evalPrompts, tauPrompts: c.tauPrompts,
+          samples: c.samples, temperature: c.temperature, tauGrid: c.tauGrid, ks: c.ks,
+        });
+  const sizes = await runParallel<SizeRunConfig, SizeRunResult>({
+    module, exportName: 'verificationGapSizeRun', configs: sizeConfigs, workers: c.workers,
+    onProgress: (e) => e.kind === 'done' && onProgress?.({ phase: 'sizes', done: e.completed, total: e.total }),
+  });
+  const order = new Map(c.sizes.map((s, i) => [sizeLabel(s), i]));
+  sizes.sort((a, b) => order.get(a.size)! - order.get(b.size)! || a.task.localeCompare(b.task) || a.seed - b.seed);
+  const taus = c.tasks.map((t) => chooseTau(sizes, t, c.tauGrid, c.minKept));
+
+  let selfImprove: SelfImproveRunResult[] = [];
+  if (c.selfImprove.rounds > 0 && c.selfImprove.arms.length > 0) {
+    const largest = c.sizes[c.sizes.length - 1]!;
+    const siConfigs: SelfImproveRunConfig[] = [];
+    for (const task of c.tasks)
+      for (const arm of c.selfImprove.arms)
+        for (const seed of c.seeds) {
+          const base = sizeConfigs.find((s) => s.task === task && s.seed === seed && sizeLabel(s.size) === sizeLabel(largest))!;
+          siConfigs.push({ ...base, arm, tau: taus.find((t) => t.task === task)!.tau, selfImprove: c.selfImprove });
+        }
+    selfImprove = await runParallel<SelfImproveRunConfig, SelfImproveRunResult>({
+      module, exportName: 'verificationGapSelfImproveRun', configs: siConfigs, workers: c.workers,
+      onProgress: (e) => e.kind === 'done' && onProgress?.({ phase: 'selfImprove', done: e.completed, total: e.total }),
+    });
+  }
+  return { config: c, sizes, taus, selfImprove, seconds: (performance.now() - t0) / 1000 };
+}
