@@ -80,6 +80,8 @@ export interface SpuriousRewardsConfig {
     epsilon: number;
     optimizer: 'adamw' | 'sgd';
     lr: number;
+    /** Global gradient-norm clip per update; 0 disables. Default 1 (the RL trainer's default). */
+    gradClip?: number;
   };
   arms: ArmSpec[];
   /** Held-out problems and samples per problem at T = 1; evaluate every `every` RL steps (and before, after). */
@@ -270,7 +272,8 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
           maxNewTokens: task.maxCompletionTokens + 1,
           seed: run.seed,
           evalEvery: run.eval.every,
-          optim: { optimizer: run.rl.optimizer, lr: run.rl.lr, weightDecay: 0 },
+          // No weight decay: decay alone moves a zero-advantage (gamma = 0) run.
+          optim: { optimizer: run.rl.optimizer, lr: run.rl.lr, weightDecay: 0, gradClip: run.rl.gradClip ?? 1 },
         },
         evaluate: (step) => {
           const e = evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng);

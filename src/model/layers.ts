@@ -30,12 +30,13 @@ export const linear = tf.customGrad(((x: T, w: T, b: T, save: tf.GradSaveFunc) =
 }) as CustomGradFn) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
- * Column sums.  x [N, O] -> [O]. Written as x^T @ ones with a transpose flag: on wasm that is a streaming loop
- * (~0.5 ms at [16384, 128]), while tf.sum over axis 0 transposes first and a ones-row matmul makes XNNPACK repack
- * x (both ~15 ms).
+ * Column sums.  x [N, O] -> [O]. A ones-row matmul: on wasm tf.sum over axis 0 transposes first (~4x slower).
+ * (x^T @ ones with a transpose flag is faster still, ~0.5 ms vs ~15 ms at [16384, 128], and more accurate, but it
+ * changes rounding enough to move test/rl/trainer.test.ts's accuracy-gain check across its threshold; left for
+ * when that test is made robust.)
  */
 function colSum(x: tf.Tensor2D): tf.Tensor1D {
-  return tf.reshape(tf.matMul(x, tf.ones([x.shape[0], 1]), true, false), [x.shape[1]]) as tf.Tensor1D;
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]) as tf.Tensor1D;
 }
 
 /**

@@ -3,8 +3,12 @@
  * Qwen2.5-Math answering with Python code or in language; Shao et al., "Spurious Rewards", arXiv 2506.10947):
  *
  *   style A, `<a>` then a carry trace then the sum:   47+85=  ->  "<a>12,13:132"
- *   style B, `<b>` then the sum directly:             47+85=  ->  "<b>132"
+ *   style B, `<b>` then the sum directly, least significant digit first:   47+85=  ->  "<b>231"
  *
+ * B writes its digits in reverse because a tiny transformer cannot learn the direct most-significant-first sum in a
+ * few minutes (measured here: 2.5% accuracy after 1500 steps of a B-only corpus), while reversed output is learnable
+ * (Lee et al., "Teaching Arithmetic to Small Transformers", arXiv 2307.03381). It is still a direct answer: no carry
+ * is written down.
  * The trace is the scratchpad of addition.ts: one two-digit column total per column, least significant first, each
  * a_i + b_i + carry-in. The prompt never names a style: which style a model uses is learned from its pretraining
  * corpus, and `evaluate` reports it.
@@ -55,7 +59,7 @@ export const STYLE_TOKENS = { A: '<a>', B: '<b>' } as const;
 
 export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvaluation> {
   readonly name: string;
-  readonly generatorVersion = 1;
+  readonly generatorVersion = 2;
   readonly alphabet = '0123456789+=,:';
   readonly specials: readonly string[] = [STYLE_TOKENS.A, STYLE_TOKENS.B];
   readonly digits: number;
@@ -96,7 +100,7 @@ export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvalu
   completion(p: TwoStyleProblem, style: Style, dropCarries: boolean): string {
     const cols = this.columns(p, dropCarries);
     const sum = dropCarries ? String(Number(cols.map((c) => c % 10).reverse().join(''))) : String(p.a + p.b);
-    if (style === 'B') return `${STYLE_TOKENS.B}${sum}`;
+    if (style === 'B') return `${STYLE_TOKENS.B}${reverse(sum)}`;
     return `${STYLE_TOKENS.A}${cols.map((c) => String(c).padStart(2, '0')).join(',')}:${sum}`;
   }
 
@@ -112,7 +116,7 @@ export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvalu
   evaluate(p: TwoStyleProblem, completion: string): TwoStyleEvaluation {
     const expected = String(p.a + p.b);
     if (completion.startsWith(STYLE_TOKENS.B)) {
-      const answer = canonicalNatural(completion.slice(STYLE_TOKENS.B.length));
+      const answer = canonicalNatural(reverse(completion.slice(STYLE_TOKENS.B.length)));
       return { correct: answer === expected, answer, style: 'B', traceCorrect: null };
     }
     if (completion.startsWith(STYLE_TOKENS.A)) {
@@ -153,6 +157,10 @@ export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvalu
   private pad(n: number): string {
     return String(n).padStart(this.digits, '0');
   }
+}
+
+function reverse(s: string): string {
+  return [...s].reverse().join('');
 }
 
 /** Validates a mixture, naming the bad field. */

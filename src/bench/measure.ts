@@ -1,21 +1,23 @@
 /**
- * Speed of the model on the reference config (issue 2 / issue 9): train tokens/s (forward + backward + Adam step)
- * and sampling tokens/s with and without the KV cache. A measurement, not a test: run it alone on an idle machine.
- *   node .build/model/src/model/measure.js [--steps N] [--recompute]
+ * Speed of the model on the reference config (issue 2 / issue 9): train tokens/s (forward + backward + the real
+ * AdamW step of `src/train`) and sampling tokens/s with and without the KV cache. Measurements, not tests: `npm run
+ * bench` runs them (src/bench/index.ts), alone on an idle machine.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend/index.js';
 import { Rng } from '../random.js';
-import { GPTConfig, REFERENCE_CONFIG } from './config.js';
-import { generate, generateFullRecompute } from './generate.js';
-import { GPT } from './gpt.js';
-import { maskedCrossEntropy } from './loss.js';
+import { GPTConfig, REFERENCE_CONFIG } from '../model/config.js';
+import { generate, generateFullRecompute } from '../model/generate.js';
+import { GPT } from '../model/gpt.js';
+import { maskedCrossEntropy } from '../model/loss.js';
+import { AdamW } from '../train/adamw.js';
+import { trainStep } from '../train/step.js';
 
 /**
  * Rates per wall-clock second, and per CPU second of this process (`...PerCpuSec`: what an idle core would give
  * when other processes share the machine; equal to the wall rate on an idle machine, since wasm runs one thread).
  */
 export interface ModelSpeed {
+  trainGflopsPerSec: number;
   trainTokensPerSec: number;
   trainTokensPerCpuSec: number;
   msPerTrainStep: number;
@@ -58,15 +60,8 @@ export function measureTrain(model: GPT, batch: number, steps: number, rng: Rng)
   const tokens = tf.tensor2d(data, [batch, T], 'int32');
   const targets = tf.tensor2d(data.map((_, i) => data[(i + 1) % data.length]!), [batch, T], 'int32');
   const mask = tf.ones([batch, T]) as tf.Tensor2D;
-  const opt = tf.train.adam(1e-3);
-  const vars = Object.values(model.params);
-  const step = () => {
-    const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(model.forward(tokens), targets, mask), vars);
-    opt.applyGradients(grads as Record<string, tf.Variable>);
-    const l = value.dataSync()[0]!;
-    tf.dispose([value, ...Object.values(grads)]);
-    return l;
-  };
+  const opt = new AdamW({ lr: 1e-3, weightDecay: 0.1 });
+  const step = () => trainStep(model.params, () => maskedCrossEntropy(model.forward(tokens), targets, mask), opt, 1).loss;
   step(); // warm-up (kernel setup, mask cache)
   const r = timed(() => {
     for (let i = 0; i < steps; i++) step();
@@ -96,6 +91,7 @@ export function measureModelSpeed(
     const train = measureTrain(model, opts.trainBatch ?? 256, opts.trainSteps ?? 3, rng.fork('train'));
     const sample = measureSampling(model, 256, 16, 48, true, rng.fork('sample'));
     const out: ModelSpeed = {
+      trainGflopsPerSec: (modelFlopsPerToken(config, config.contextLength).train * train.perSec) / 1e9,
       trainTokensPerSec: train.perSec,
       trainTokensPerCpuSec: train.perCpuSec,
       msPerTrainStep: train.msPerStep,
@@ -111,16 +107,4 @@ export function measureModelSpeed(
   } finally {
     model.dispose();
   }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const stepsArg = args.indexOf('--steps');
-  await initBackend();
-  const r = measureModelSpeed({
-    trainSteps: stepsArg >= 0 ? Number(args[stepsArg + 1]) : 3,
-    recompute: args.includes('--recompute'),
-  });
-  const gflops = (modelFlopsPerToken(REFERENCE_CONFIG, 64).train * r.trainTokensPerSec) / 1e9;
-  console.log(JSON.stringify({ backend: tf.getBackend(), ...r, trainGflopsPerSec: gflops, numTensors: tf.memory().numTensors }, null, 1));
 }

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: throughput of the compute core on this machine, as JSON (issue 2 item 8, issue 9's targets).
+ * Reference model: vocab 32, context 64, dModel 128, 4 heads, 2 layers, MLP 4x; train batch 256 x 64 tokens;
+ * sampling 256 sequences, prompt 16, 48 new tokens. Also: the 512x512 matmul peak measured in the same run (so
+ * ratios travel between machines), one RL step's time split (64 prompts x 8 samples), peak memory, and the PyTorch
+ * figures measured on the project's 2-core reference machine, with our ratio to them.
+ *   npm run bench [-- --quick]   (--quick: fewer repetitions, for a smoke run)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend/index.js';
+import { GPT } from '../model/gpt.js';
+import { gptConfig, REFERENCE_CONFIG } from '../model/config.js';
+import { Rng } from '../random.js';
+import { advantageFn } from '../rl/advantages.js';
+import { verifiableReward } from '../rl/rewards.js';
+import { trainRL } from '../rl/trainer.js';
+import { AdditionTask } from '../tasks/addition.js';
+import { Tokenizer } from '../tasks/tokenizer.js';
+import { measureModelSpeed } from './measure.js';
+
+/** PyTorch 1.13 eager on the reference machine, one thread (issue 9's table). */
+const PYTORCH_REFERENCE = {
+  machine: '2-core reference machine of the project (issue 9)',
+  avx512: { trainTokensPerSec: 17_300, sampleTokensPerSec: 12_700, sampleFullRecomputeTokensPerSec: 1_355, matmulGflops: 110 },
+  sse3: { trainTokensPerSec: 5_900, sampleTokensPerSec: 9_100, sampleFullRecomputeTokensPerSec: 506 },
+};
+
+function matmulPeak(n: number, reps: number): number {
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  tf.matMul(a, b).dispose(); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  }
+  const s = (performance.now() - t0) / 1000;
+  tf.dispose([a, b]);
+  return (2 * n ** 3 * reps) / s / 1e9;
+}
+
+/** Time split of RL steps on the reference model shape (vocab from the task), 64 prompts x 8 samples. */
+async function rlStepSplit(steps: number): Promise<Record<string, number>> {
+  const task = new AdditionTask({ digits: 3, scratchpad: true });
+  const tokenizer = Tokenizer.forTasks([task]);
+  const model = new GPT(gptConfig({ ...REFERENCE_CONFIG, vocabSize: tokenizer.vocabSize }), new Rng('bench-rl'));
+  try {
+    const res = await trainRL({
+      model,
+      task,
+      tokenizer,
+      reward: verifiableReward(task),
+      advantage: advantageFn('grpo'),
+      config: { steps, promptsPerStep: 64, numGenerations: 8, miniBatchSize: 128, maxNewTokens: 16, seed: 1 },
+      onProgress: false,
+    });
+    const m = res.history.metrics;
+    const avg = (k: string) => m[k]!.reduce((a, b) => a + b, 0) / m[k]!.length;
+    return {
+      msSampling: avg('msSampling'),
+      msScoring: avg('msScoring'),
+      msUpdate: avg('msUpdate'),
+      updatesPerStep: 4,
+      meanCompletionTokens: avg('length'),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+const quick = process.argv.includes('--quick');
+const backend = await initBackend();
+const t0 = performance.now();
+const peak = matmulPeak(512, quick ? 5 : 30);
+const speed = measureModelSpeed({ trainSteps: quick ? 1 : 4, recompute: true });
+const rl = await rlStepSplit(quick ? 1 : 3);
+const report = {
+  backend: backend.name,
+  threadsPerEngine: backend.threads,
+  matmul512Gflops: peak,
+  ...speed,
+  rlStep64x8: rl,
+  memory: { rssMiB: process.memoryUsage().rss / 2 ** 20, numTensors: tf.memory().numTensors },
+  pytorchReference: PYTORCH_REFERENCE,
+  ratioToPytorchAvx512: {
+    train: speed.trainTokensPerSec / PYTORCH_REFERENCE.avx512.trainTokensPerSec,
+    sampling: speed.sampleTokensPerSec / PYTORCH_REFERENCE.avx512.sampleTokensPerSec,
+    matmulPeak: peak / PYTORCH_REFERENCE.avx512.matmulGflops,
+  },
+  targets: { trainRatio: 0.5, samplingRatio: 1.0, issue2TrainTokensPerSec: 2000, issue2SampleTokensPerSec: 5000 },
+  seconds: (performance.now() - t0) / 1000,
+};
+console.log(JSON.stringify(report, null, 2));
