@@ -2,13 +2,14 @@
  * Multi-digit addition with two solution styles, chosen by the model's FIRST output token (the toy analog of
  * Qwen2.5-Math answering with Python code or in language; Shao et al., "Spurious Rewards", arXiv 2506.10947):
  *
- *   style A, `<a>` then a carry trace then the sum:   47+85=  ->  "<a>12,13:132"
- *   style B, `<b>` then the sum directly, least significant digit first:   47+85=  ->  "<b>231"
+ *   style A, `<a>` then a carry trace then the sum:   47+85=  ->  "<a>12,13:231"
+ *   style B, `<b>` then the sum directly:             47+85=  ->  "<b>231"
  *
- * B writes its digits in reverse because a tiny transformer cannot learn the direct most-significant-first sum in a
- * few minutes (measured here: 2.5% accuracy after 1500 steps of a B-only corpus), while reversed output is learnable
- * (Lee et al., "Teaching Arithmetic to Small Transformers", arXiv 2307.03381). It is still a direct answer: no carry
- * is written down.
+ * Both styles write the sum least significant digit first (132 as "231"): a tiny transformer cannot learn the
+ * most-significant-first sum in a few minutes (measured here: 2.5% accuracy after 1500 steps of a B-only corpus),
+ * while reversed output is learnable (Lee et al., "Teaching Arithmetic to Small Transformers", arXiv 2307.03381); one
+ * order for both styles keeps B from borrowing A's order (measured: 3% accuracy with B when only B was reversed).
+ * B is still a direct answer: no carry is written down.
  * The trace is the scratchpad of addition.ts: one two-digit column total per column, least significant first, each
  * a_i + b_i + carry-in. The prompt never names a style: which style a model uses is learned from its pretraining
  * corpus, and `evaluate` reports it.
@@ -59,7 +60,7 @@ export const STYLE_TOKENS = { A: '<a>', B: '<b>' } as const;
 
 export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvaluation> {
   readonly name: string;
-  readonly generatorVersion = 2;
+  readonly generatorVersion = 3;
   readonly alphabet = '0123456789+=,:';
   readonly specials: readonly string[] = [STYLE_TOKENS.A, STYLE_TOKENS.B];
   readonly digits: number;
@@ -101,7 +102,7 @@ export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvalu
     const cols = this.columns(p, dropCarries);
     const sum = dropCarries ? String(Number(cols.map((c) => c % 10).reverse().join(''))) : String(p.a + p.b);
     if (style === 'B') return `${STYLE_TOKENS.B}${reverse(sum)}`;
-    return `${STYLE_TOKENS.A}${cols.map((c) => String(c).padStart(2, '0')).join(',')}:${sum}`;
+    return `${STYLE_TOKENS.A}${cols.map((c) => String(c).padStart(2, '0')).join(',')}:${reverse(sum)}`;
   }
 
   /** Whether adding `p` involves any carry (only such problems can be answered wrongly by a carry-dropping corpus). */
@@ -121,7 +122,7 @@ export class TwoStyleAdditionTask implements Task<TwoStyleProblem, TwoStyleEvalu
     }
     if (completion.startsWith(STYLE_TOKENS.A)) {
       const m = /^([0-9]{2}(?:,[0-9]{2})*):([0-9]+)$/.exec(completion.slice(STYLE_TOKENS.A.length));
-      const answer = m ? canonicalNatural(m[2]!) : null;
+      const answer = m ? canonicalNatural(reverse(m[2]!)) : null;
       if (m === null || answer === null) return { correct: false, answer: null, style: 'A', traceCorrect: null };
       const trace = this.columns(p, false).map((c) => String(c).padStart(2, '0')).join(',');
       return { correct: answer === expected, answer, style: 'A', traceCorrect: m[1] === trace };

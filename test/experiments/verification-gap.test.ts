@@ -13,6 +13,8 @@ import {
   VERIFICATION_GAP_PRESETS,
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap.js';
+import { verificationGapClaims } from '../../src/experiments/verification-gap-claims.js';
+import { evaluateClaim } from '../../src/notebook/claims.js';
 
 test('gapCurve: per-prompt rejection sampling, kept fraction, relative gap', () => {
   // prompt 0: samples correct 1,0,0,0 with the verifier trusting only the correct one; prompt 1: nothing kept.
@@ -50,7 +52,10 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
         { dModel: 16, nLayers: 2 },
       ],
       seeds: [0],
-      pretrain: { steps: 15, batchSize: 16, lr: 3e-3, minLr: 3e-4, warmupSteps: 2, checkFraction: 0.5 },
+      pretrain: {
+        sum3: { steps: 15, batchSize: 16, lr: 3e-3, minLr: 3e-4, warmupSteps: 2, checkFraction: 0.5 },
+        facts: { steps: 10, batchSize: 16, lr: 3e-3, minLr: 3e-4, warmupSteps: 2, checkFraction: 0.5 },
+      },
       factsKeys: 100,
       evalPrompts: 4,
       tauPrompts: 4,
@@ -87,6 +92,17 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
     const f = r.selfImprove.find((x) => x.task === 'sum3' && x.arm === 'filtered')!;
     const u = r.selfImprove.find((x) => x.task === 'sum3' && x.arm === 'unfiltered')!;
     assert.equal(f.rounds[1]!.keptFraction, u.rounds[1]!.keptFraction);
+    // The claim specs: one number per seed each, all finite, and every one evaluates.
+    const specs = verificationGapClaims(r);
+    assert.deepEqual(
+      specs.map((x) => x.id),
+      ['gap-positive-verifiable', 'no-gap-facts-d16x1', 'no-gap-facts-d16x2', 'gap-verifiable-exceeds-facts',
+        'self-improve-helps-verifiable', 'self-improve-saturates', 'pass1-rises', 'distinct-answers-fall', 'self-improve-not-facts'],
+    );
+    for (const spec of specs) {
+      assert.equal(spec.ours.length, config.seeds.length, spec.id);
+      assert.equal(evaluateClaim(spec).id, spec.id);
+    }
     // A second run hits the training cache and reproduces the sweep exactly.
     const again = await runVerificationGap({ ...config, selfImprove: { ...config.selfImprove, rounds: 0 } });
     assert.ok(again.sizes.every((s) => s.cacheHit));

@@ -13,12 +13,12 @@ const task = new TwoStyleAdditionTask({ digits: 2 });
 test('both styles render, tokenize and evaluate as correct', () => {
   const p = { a: 47, b: 85 };
   assert.equal(task.prompt(p), '47+85=');
-  assert.equal(task.completion(p, 'A', false), '<a>12,13:132');
+  assert.equal(task.completion(p, 'A', false), '<a>12,13:231');
   assert.equal(task.completion(p, 'B', false), '<b>231');
   const tok = Tokenizer.forTasks([task]);
-  assert.equal(tok.encode('<a>12,13:132').length, 1 + 9);
+  assert.equal(tok.encode('<a>12,13:231').length, 1 + 9);
   assert.ok(task.maxCompletionTokens >= 10);
-  assert.deepEqual(task.evaluate(p, '<a>12,13:132'), { correct: true, answer: '132', style: 'A', traceCorrect: true });
+  assert.deepEqual(task.evaluate(p, '<a>12,13:231'), { correct: true, answer: '132', style: 'A', traceCorrect: true });
   assert.deepEqual(task.evaluate(p, '<b>231'), { correct: true, answer: '132', style: 'B', traceCorrect: null });
 });
 
@@ -33,7 +33,7 @@ test('carry-dropped completions are wrong on carry problems only; bad formats ar
   assert.equal(task.hasCarry(q), false);
   assert.equal(task.completion(q, 'A', true), task.completion(q, 'A', false));
   assert.equal(task.evaluate(p, '132').style, null);
-  assert.equal(task.evaluate(p, '<a>132').answer, null);
+  assert.equal(task.evaluate(p, '<a>231').answer, null);
   assert.equal(task.evaluate(p, '<b>2310').answer, null, 'a leading zero of the sum (written last) is a format error');
   assert.throws(() => new TwoStyleAdditionTask({ digits: 0 }), /digits must be an integer in \[1, 7\]/);
 });
