@@ -7,3 +7,5 @@ export * from './train/index.js';
 export * from './rl/index.js';
 export * from './eval/index.js';
 export * from './parallel/index.js';
+export * from './notebook/index.js';
+export * from './runner/index.js';

@@ -311,7 +311,7 @@ export function standardArms(): ArmSpec[] {
   return [
     { name: 'ground-truth', reward: 'ground-truth' },
     { name: 'random-0.5', reward: 'random', gamma: 0.5 },
-    { name: 'random-0', reward: 'random', gamma: 0 },
+    { name: 'random-0', reward: 'random', gamma: 0, bases: ['good-A'] },
     { name: 'random-0.5-no-clip', reward: 'random', gamma: 0.5, clip: false, bases: ['good-A'] },
     { name: 'random-0.5-one-update', reward: 'random', gamma: 0.5, oneUpdate: true, bases: ['good-A'] },
   ];
@@ -320,26 +320,30 @@ export function standardArms(): ArmSpec[] {
 const BASES = BASE_NAMES.map((name) => ({ name, mixture: BASE_MIXTURES[name] }));
 
 export const SPURIOUS_PRESETS: Record<'quick' | 'default' | 'full', SpuriousRewardsConfig> = {
+  // CI: mechanics only (tiny bases, a few steps).
   quick: {
     digits: 2,
     model: { dModel: 32, nHeads: 4, nLayers: 2 },
     pretrain: { steps: 300, batchSize: 64, lr: 3e-3, seed: 0 },
     bases: BASES,
-    rl: { steps: 4, promptsPerStep: 16, numGenerations: 8, miniBatchSize: 32, epochs: 2, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
+    rl: { steps: 4, promptsPerStep: 16, numGenerations: 8, miniBatchSize: 32, epochs: 4, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
     arms: standardArms(),
     eval: { problems: 50, samples: 4, every: 0 },
     seeds: [0, 1],
   },
+  // The regime chosen by the search (SPURIOUS_SEARCH): 256 rollouts, 8 mini-batches x 4 epochs = 32 updates per
+  // rollout batch, Adam 1e-4 without weight decay.
   default: {
     digits: 2,
     model: { dModel: 48, nHeads: 4, nLayers: 2 },
     pretrain: { steps: 1500, batchSize: 64, lr: 3e-3, seed: 0 },
     bases: BASES,
-    rl: { steps: 20, promptsPerStep: 32, numGenerations: 16, miniBatchSize: 64, epochs: 4, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
+    rl: { steps: 12, promptsPerStep: 32, numGenerations: 8, miniBatchSize: 32, epochs: 4, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
     arms: standardArms(),
-    eval: { problems: 200, samples: 4, every: 5 },
+    eval: { problems: 200, samples: 4, every: 0 },
     seeds: [0, 1, 2, 3, 4],
   },
+  // The paper's batching (64 x 16 = 1024 rollouts, mini-batch 128) on a bigger machine.
   full: {
     digits: 2,
     model: { dModel: 64, nHeads: 4, nLayers: 3 },
@@ -351,6 +355,40 @@ export const SPURIOUS_PRESETS: Record<'quick' | 'default' | 'full', SpuriousRewa
     seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
   },
 };
+
+/**
+ * Every setting tried in the regime search on good-A (seeds 100+, never the claim seeds), in order, one seed each:
+ * held-out accuracy, A-frequency and accuracy per style at T = 1 before -> after (200 problems x 4 samples), mean token
+ * probability of the first -> last rollout batch, mean clip fraction. Task v1 had both sums in the usual digit order
+ * (its bases: good-A 0.66 A, accuracy 0.59 with A, 0.12 with B); v3 (the final task) writes both sums reversed. P x G
+ * rollouts, mini-batch, epochs, optimizer and lr; eps 0.2, no weight decay, gradient-norm clip 1.
+ */
+export const SPURIOUS_SEARCH: readonly {
+  task: string; setting: string; arm: string; seed: number; accuracy: string; freqA: string; accA: string; accB: string;
+  meanTokenProb: string; clipFraction: string;
+}[] = [
+  { task: 'v1', setting: '10 steps, 32x16, mb 64, 4 ep, Adam 1e-4', arm: 'random-0.5', seed: 100, accuracy: '.425->.261', freqA: '.649->.403', accA: '.592->.543', accB: '.117->.071', meanTokenProb: '.869->.807', clipFraction: '.028' },
+  { task: 'v1', setting: '10 steps, 32x16, mb 64, 4 ep, Adam 3e-5', arm: 'random-0.5', seed: 100, accuracy: '.425->.445', freqA: '.649->.629', accA: '.592->.658', accB: '.117->.084', meanTokenProb: '.869->.875', clipFraction: '.012' },
+  { task: 'v1', setting: '10 steps, 32x16, mb 512 (full), 8 ep, Adam 1e-4', arm: 'random-0.5', seed: 100, accuracy: '.425->.305', freqA: '.649->.556', accA: '.592->.479', accB: '.117->.087', meanTokenProb: '.869->.836', clipFraction: '.019' },
+  { task: 'v1', setting: '10 steps, 32x16, mb 64, 4 ep, SGD 0.02', arm: 'random-0.5', seed: 100, accuracy: '.425->.241', freqA: '.649->.772', accA: '.592->.301', accB: '.117->.038', meanTokenProb: '.869->.877', clipFraction: '.043' },
+  { task: 'v1', setting: '10 steps, 32x16, mb 64, 4 ep, SGD 0.02', arm: 'random-0.5-no-clip', seed: 100, accuracy: '.425->.001', freqA: '.649->.639', accA: '.592->.000', accB: '.117->.003', meanTokenProb: '.869->.799', clipFraction: '0' },
+  { task: 'v1', setting: '10 steps, 32x16, mb 64, 4 ep, SGD 0.1', arm: 'random-0.5', seed: 100, accuracy: '.425->.005', freqA: '.649->.771', accA: '.592->.005', accB: '.117->.006', meanTokenProb: '.869->.771', clipFraction: '.114' },
+  { task: 'v1', setting: '10 steps, 32x16, mb 64, 4 ep, SGD 0.005', arm: 'random-0.5', seed: 100, accuracy: '.425->.393', freqA: '.649->.615', accA: '.592->.581', accB: '.117->.091', meanTokenProb: '.869->.854', clipFraction: '.017' },
+  { task: 'v1', setting: '20 steps, 32x16, mb 64, 4 ep, SGD 0.01', arm: 'random-0.5', seed: 100, accuracy: '.425->.233', freqA: '.649->.492', accA: '.592->.401', accB: '.117->.069', meanTokenProb: '.869->.778', clipFraction: '.031' },
+  { task: 'v1', setting: '10 steps, 64x16, mb 128, 4 ep, SGD 0.01', arm: 'random-0.5', seed: 100, accuracy: '.425->.443', freqA: '.649->.621', accA: '.592->.656', accB: '.117->.093', meanTokenProb: '.877->.863', clipFraction: '.022' },
+  { task: 'v1', setting: '20 steps, 32x16, mb 64, 4 ep, Adam 3e-5', arm: 'random-0.5', seed: 100, accuracy: '.425->.399', freqA: '.649->.621', accA: '.592->.590', accB: '.117->.086', meanTokenProb: '.869->.857', clipFraction: '.012' },
+  { task: 'v1', setting: '20 steps, 32x16, mb 64, 4 ep, Adam 3e-5', arm: 'random-0.5-no-clip', seed: 100, accuracy: '.425->.203', freqA: '.649->.561', accA: '.592->.327', accB: '.117->.043', meanTokenProb: '.869->.827', clipFraction: '0' },
+  { task: 'v3', setting: '10 steps, 32x16, mb 64, 4 ep, Adam 3e-5', arm: 'random-0.5', seed: 100, accuracy: '.550->.554', freqA: '.642->.650', accA: '.685->.683', accB: '.308->.314', meanTokenProb: '.911->.911', clipFraction: '.005' },
+  { task: 'v3', setting: '10 steps, 32x16, mb 64, 4 ep, SGD 0.02', arm: 'random-0.5', seed: 100, accuracy: '.550->.515', freqA: '.642->.554', accA: '.685->.693', accB: '.308->.294', meanTokenProb: '.911->.904', clipFraction: '.016' },
+  { task: 'v3', setting: '10 steps, 32x16, mb 64, 4 ep, SGD 0.1', arm: 'random-0.5', seed: 100, accuracy: '.550->.001', freqA: '.642->.735', accA: '.685->.002', accB: '.308->.000', meanTokenProb: '.911->.853', clipFraction: '.083' },
+  { task: 'v3', setting: '10 steps, 32x16, mb 64, 4 ep, Adam 1e-4', arm: 'random-0.5', seed: 100, accuracy: '.550->.446', freqA: '.642->.421', accA: '.685->.644', accB: '.308->.302', meanTokenProb: '.911->.889', clipFraction: '.012' },
+  { task: 'v3', setting: '10 steps, 64x16, mb 1024 (full), 8 ep, SGD 0.1', arm: 'random-0.5', seed: 100, accuracy: '.550->.021', freqA: '.642->.511', accA: '.685->.017', accB: '.308->.026', meanTokenProb: '.915->.860', clipFraction: '.070' },
+  { task: 'v3', setting: '10 steps, 64x16, mb 1024 (full), 8 ep, SGD 0.3', arm: 'random-0.5', seed: 100, accuracy: '.550->.000', freqA: '.642->.818', accA: '.685->.000', accB: '.308->.000', meanTokenProb: '.915->.927', clipFraction: '.083' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 3e-5', arm: 'ground-truth', seed: 101, accuracy: '.570->.838', freqA: '.626->.858', accA: '.693->.910', accB: '.365->.404', meanTokenProb: '.915->.950', clipFraction: '.014' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 3e-5', arm: 'random-0.5', seed: 101, accuracy: '.570->.551', freqA: '.626->.660', accA: '.693->.659', accB: '.365->.342', meanTokenProb: '.915->.909', clipFraction: '.005' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 8 ep, Adam 3e-5', arm: 'random-0.5', seed: 101, accuracy: '.570->.509', freqA: '.626->.669', accA: '.693->.602', accB: '.365->.321', meanTokenProb: '.915->.908', clipFraction: '.011' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (chosen)', arm: 'random-0.5', seed: 101, accuracy: '.570->.474', freqA: '.626->.802', accA: '.693->.523', accB: '.365->.272', meanTokenProb: '.915->.913', clipFraction: '.017' },
+];
 
 export interface SpuriousRewardsResult {
   config: SpuriousRewardsConfig;

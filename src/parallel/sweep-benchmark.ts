@@ -3,14 +3,11 @@
  * parallel workers, with the results checked equal. Issue 9's target: on 2 cores, a 10-run sweep in parallel takes
  * at most 0.6x its serial time.
  *
- * Run: `node dist/src/parallel/sweep-benchmark.js [runs] [workers]` (after `npm run build`), or call
+ * Run: `node dist/src/bench/sweep.js [runs] [workers]` (after `npm run build`), or call
  * `benchmarkSweep` from the bench. Not a test: timings depend on what else the machine is doing.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { availableParallelism } from 'node:os';
-import { argv } from 'node:process';
-import { fileURLToPath } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import { initBackend } from '../backend/index.js';
 import type { ReferenceRunConfig } from './reference-run.js';
 import type { TimedResult } from './timed-run.js';
@@ -94,20 +91,4 @@ export async function benchmarkSweep(options: SweepBenchmarkOptions = {}): Promi
     peakHeapBytesPerWorker: parallel.perWorker.map((w) => w.peakHeapBytes),
     peakRssBytes: parallel.peakRssBytes,
   };
-}
-
-if (isMainThread && argv[1] !== undefined && fileURLToPath(import.meta.url) === argv[1]) {
-  const runs = argv[2] !== undefined ? Number(argv[2]) : undefined;
-  const workers = argv[3] !== undefined ? Number(argv[3]) : undefined;
-  const r = await benchmarkSweep({ ...(runs !== undefined ? { runs } : {}), ...(workers !== undefined ? { workers } : {}) });
-  const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
-  console.log(
-    `sweep of ${r.runs} runs: serial ${(r.serialMs / 1000).toFixed(2)} s, ${r.workers} workers ` +
-      `${(r.parallelMs / 1000).toFixed(2)} s, ratio ${r.ratio.toFixed(3)} (target <= 0.6 on 2 cores); ` +
-      `by thread CPU time (idle-core projection): serial ${(r.serialCpuMs / 1000).toFixed(2)} s, parallel ` +
-      `${(r.projectedParallelMs / 1000).toFixed(2)} s, ratio ${r.projectedRatio.toFixed(3)}; ` +
-      `per-run wall slowdown in workers ${r.perRunSlowdown.toFixed(2)}x, CPU ${r.perRunCpuRatio.toFixed(2)}x; worker start-up ` +
-      `${r.workerStartupMs.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}; peak heap per worker ` +
-      `${r.peakHeapBytesPerWorker.map(mb).join(', ')}; peak RSS ${mb(r.peakRssBytes)}; results identical`,
-  );
 }

@@ -109,7 +109,8 @@ export function errorFromStderr(stderr: string): ErrorOutput {
   if (diagnostics.length > 0) {
     return { output_type: 'error', ename: 'TypeScriptError', evalue: diagnostics.join('\n'), traceback: diagnostics };
   }
-  const at = lines.findIndex((l) => /^([A-Za-z_$][\w$.]*(Error|Exception)|Error)\b(: |$)/.test(l) || /^Uncaught /.test(l));
+  // "TypeError: boom", "Error [ERR_REQUIRE_ASYNC_MODULE]: require() cannot ...", "AbortError"
+  const at = lines.findIndex((l) => /^([A-Za-z_$][\w$.]*(Error|Exception)|Error)( \[[A-Z0-9_]+\])?(: |$)/.test(l) || /^Uncaught /.test(l));
   const internal = /node_modules[\\/]tslab[\\/]|\(node:|^\s+at node:|^\s+at (async )?(sigintHandlersWrap|Script\.|Object\.runInThisContext)/;
   const traceback = lines.filter((l) => !internal.test(l));
   if (at >= 0) {

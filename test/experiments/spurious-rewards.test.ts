@@ -40,7 +40,7 @@ test('every base and arm runs, with the metrics the notebook reads', async () =>
     for (const k of ['accuracy', 'freqA', 'accA', 'accB', 'greedyAccuracy']) assert.equal(b.evals.metrics[k]!.length, 1, `${b.base} ${k}`);
   }
   assert.equal(res.runs.length, spuriousRuns(tiny).length);
-  assert.equal(res.runs.length, (3 * 3 + 2) * 2, '3 arms on every base, 2 ablations on good-A, 2 seeds');
+  assert.equal(res.runs.length, (3 * 2 + 3) * 2, 'ground truth and random 0.5 on every base; gamma 0 and 2 ablations on good-A; 2 seeds');
   for (const r of res.runs) {
     assert.deepEqual(r.evals.step, [0, 1, 2], `${r.base}/${r.arm}/${r.seed} evaluated before, after each step`);
     for (const k of ['reward', 'freqA', 'meanTokenProb', 'clipFraction', 'accuracy'])

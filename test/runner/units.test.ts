@@ -63,6 +63,9 @@ test('errorFromStderr: TypeScript diagnostics and Node error prints', () => {
   assert.ok(rt.traceback.includes('    at evalmachine.<anonymous>:2:7'));
   assert.ok(!rt.traceback.some((l) => l.includes('node_modules/tslab')), 'tslab frames dropped');
   assert.match(errorFromStderr('').evalue, /wrote no error message/);
+  const coded = errorFromStderr('Error [ERR_REQUIRE_ASYNC_MODULE]: require() cannot be used on an ESM graph with top-level await.\n  From /x/src.js\n}\n');
+  assert.equal(coded.ename, 'Error [ERR_REQUIRE_ASYNC_MODULE]');
+  assert.match(coded.evalue, /^require\(\) cannot be used/);
 });
 
 test('OutputCollector merges streams and applies display updates in place', () => {
