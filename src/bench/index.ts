@@ -4,7 +4,9 @@
  * sampling 256 sequences, prompt 16, 48 new tokens. Also: the 512x512 matmul peak measured in the same run (so
  * ratios travel between machines), one RL step's time split (64 prompts x 8 samples), peak memory, and the PyTorch
  * figures measured on the project's 2-core reference machine, with our ratio to them.
- *   npm run bench [-- --quick]   (--quick: fewer repetitions, for a smoke run)
+ * Full mode adds issue 9's parallel sweep (10 runs serial vs on every core) and a memory-growth check (RSS and
+ * tensor count after 100 and after 1,000 training steps of a small model).
+ *   npm run bench [-- --quick]   (--quick: fewer repetitions and no sweep, for a smoke run)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/index.js';
@@ -16,7 +18,8 @@ import { verifiableReward } from '../rl/rewards.js';
 import { trainRL } from '../rl/trainer.js';
 import { AdditionTask } from '../tasks/addition.js';
 import { Tokenizer } from '../tasks/tokenizer.js';
-import { measureModelSpeed } from './measure.js';
+import { benchmarkSweep } from '../parallel/sweep-benchmark.js';
+import { measureModelSpeed, measureTrain } from './measure.js';
 
 /** PyTorch 1.13 eager on the reference machine, one thread (issue 9's table). */
 const PYTORCH_REFERENCE = {
@@ -69,19 +72,54 @@ async function rlStepSplit(steps: number): Promise<Record<string, number>> {
   }
 }
 
+/** RSS and live tensors after 100 and after `steps` training steps: a leak shows as growth between the two. */
+function memoryGrowth(steps: number): Record<string, number> {
+  const model = new GPT(gptConfig({ ...REFERENCE_CONFIG, dModel: 64, contextLength: 32 }), new Rng('bench-mem'));
+  const rng = new Rng('bench-mem-data');
+  try {
+    measureTrain(model, 32, 100, rng);
+    const at100 = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
+    measureTrain(model, 32, steps - 100, rng);
+    const end = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
+    return {
+      steps,
+      rssMiBAt100: at100.rss / 2 ** 20,
+      rssMiBAtEnd: end.rss / 2 ** 20,
+      tensorsAt100: at100.tensors,
+      tensorsAtEnd: end.tensors,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
 const quick = process.argv.includes('--quick');
 const backend = await initBackend();
 const t0 = performance.now();
 const peak = matmulPeak(512, quick ? 5 : 30);
 const speed = measureModelSpeed({ trainSteps: quick ? 1 : 4, recompute: true });
 const rl = await rlStepSplit(quick ? 1 : 3);
+const mainRssMiB = process.memoryUsage().rss / 2 ** 20;
+const growth = quick ? undefined : memoryGrowth(1000);
+const sweep = quick ? undefined : await benchmarkSweep({ runs: 10 });
 const report = {
   backend: backend.name,
   threadsPerEngine: backend.threads,
   matmul512Gflops: peak,
   ...speed,
   rlStep64x8: rl,
-  memory: { rssMiB: process.memoryUsage().rss / 2 ** 20, numTensors: tf.memory().numTensors },
+  memory: { rssMiB: mainRssMiB, numTensors: tf.memory().numTensors, growthOver1000TrainSteps: growth },
+  parallelSweep: sweep && {
+    runs: sweep.runs,
+    workers: sweep.workers,
+    serialSeconds: sweep.serialMs / 1000,
+    parallelSeconds: sweep.parallelMs / 1000,
+    ratio: sweep.ratio,
+    projectedRatioFromThreadCpu: sweep.projectedRatio,
+    peakHeapMiBPerWorker: sweep.peakHeapBytesPerWorker.map((b) => b / 2 ** 20),
+    peakRssMiB: sweep.peakRssBytes / 2 ** 20,
+    target: 'ratio <= 0.6 on 2 cores',
+  },
   pytorchReference: PYTORCH_REFERENCE,
   ratioToPytorchAvx512: {
     train: speed.trainTokensPerSec / PYTORCH_REFERENCE.avx512.trainTokensPerSec,
