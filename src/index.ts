@@ -9,3 +9,4 @@ export * from './eval/index.js';
 export * from './parallel/index.js';
 export * from './notebook/index.js';
 export * from './runner/index.js';
+export * from './experiments/index.js';

@@ -6,3 +6,7 @@ export * from './modular-equation.js';
 export * from './batch.js';
 export * from './dataset.js';
 export * from './heldout-sets.js';
+export * from './check.js';
+export * from './sum3.js';
+export * from './facts.js';
+export * from './two-style.js';

@@ -1,0 +1,4 @@
+// Re-exports only: one module per claim, the experiment its notebook runs.
+export * from './verification-gap.js';
+export * from './verification-gap-claims.js';
+export * from './spurious-rewards.js';
