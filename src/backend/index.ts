@@ -8,8 +8,11 @@
  * `RLREPRO_BACKEND=node|wasm|cpu` forces one.
  *
  * Threads: tfjs-backend-wasm 4.22 turns multithreading off in Node (flag WASM_HAS_MULTITHREAD_SUPPORT returns false
- * when IS_NODE; tfjs issue #3830: its pthread build needs browser Workers made from Blob URLs). Experiments use the
- * cores by running seeds and arms in parallel worker threads instead, each with its own engine.
+ * when IS_NODE; tfjs issue #3830). Forcing it on was tried: it runs only after five workarounds of the bundle's
+ * browser assumptions (Blob-URL worker scripts, bundle-scope names in the pthread main script, a thread cap of
+ * cores/2, ref'd pthread workers), giving 2x on a 512^2 matmul on an idle 2-core machine and nothing under load.
+ * Too fragile to ship (it keys on 4.22's bundle text), so one engine uses one thread, and experiments use the cores
+ * by running seeds and arms in parallel worker threads (`src/parallel`), each with its own engine.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The union package registers every gradient (tfjs-core's Node bundle registers none) and the cpu backend.
