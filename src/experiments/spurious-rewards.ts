@@ -240,7 +240,9 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
   const base = await pretrainedBase(run);
   const { task, tokenizer } = base;
   const heldOut = generateHeldOutSet(task, 1000 + run.eval.problems, run.eval.problems);
-  const evalRng = new Rng(run.seed).fork('eval');
+  // Every evaluation draws from the same fresh stream (common random numbers): a model that did not change scores
+  // exactly the same, and before/after differences carry less sampling noise.
+  const evalRng = () => new Rng(run.seed).fork('eval');
   const evals: MetricHistory = { step: [], metrics: {} };
   const record = (step: number, e: StyleEval) => {
     evals.step.push(step);
@@ -249,7 +251,7 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
   let history: MetricHistory = { step: [], metrics: {} };
   try {
     if (run.arm === null) {
-      record(0, evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng));
+      record(0, evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng()));
     } else {
       const arm = run.arm;
       const P = run.rl.promptsPerStep;
@@ -276,7 +278,7 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
           optim: { optimizer: run.rl.optimizer, lr: run.rl.lr, weightDecay: 0, gradClip: run.rl.gradClip ?? 1 },
         },
         evaluate: (step) => {
-          const e = evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng);
+          const e = evaluateStyles(base.model, task, tokenizer, heldOut, run.eval.samples, evalRng());
           record(step, e);
           ctx?.progress({ step, accuracy: e.accuracy, freqA: e.freqA });
           return { ...e };
@@ -324,7 +326,7 @@ export const SPURIOUS_PRESETS: Record<'quick' | 'default' | 'full', SpuriousRewa
   quick: {
     digits: 2,
     model: { dModel: 32, nHeads: 4, nLayers: 2 },
-    pretrain: { steps: 300, batchSize: 64, lr: 3e-3, seed: 0 },
+    pretrain: { steps: 200, batchSize: 64, lr: 3e-3, seed: 0 },
     bases: BASES,
     rl: { steps: 4, promptsPerStep: 16, numGenerations: 8, miniBatchSize: 32, epochs: 4, epsilon: 0.2, optimizer: 'adamw', lr: 1e-4 },
     arms: standardArms(),
@@ -361,7 +363,11 @@ export const SPURIOUS_PRESETS: Record<'quick' | 'default' | 'full', SpuriousRewa
  * held-out accuracy, A-frequency and accuracy per style at T = 1 before -> after (200 problems x 4 samples), mean token
  * probability of the first -> last rollout batch, mean clip fraction. Task v1 had both sums in the usual digit order
  * (its bases: good-A 0.66 A, accuracy 0.59 with A, 0.12 with B); v3 (the final task) writes both sums reversed. P x G
- * rollouts, mini-batch, epochs, optimizer and lr; eps 0.2, no weight decay, gradient-norm clip 1.
+ * rollouts, mini-batch, epochs, optimizer and lr; eps 0.2 unless stated, no weight decay, gradient-norm clip 1.
+ * "P(A) by problem": a good-A variant whose corpus uses A on 80% of carry problems and 30% of the others
+ * (mixture {pA 0.3, pACarry 0.8, dropA 0.4, dropB 0.95}; base: A-frequency 0.63, accuracy 0.56 at T = 1).
+ * "eval CRN": evaluated with common random numbers (the same sampling stream before and after), as the experiment
+ * now does.
  */
 export const SPURIOUS_SEARCH: readonly {
   task: string; setting: string; arm: string; seed: number; accuracy: string; freqA: string; accA: string; accB: string;
@@ -388,6 +394,12 @@ export const SPURIOUS_SEARCH: readonly {
   { task: 'v3', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 3e-5', arm: 'random-0.5', seed: 101, accuracy: '.570->.551', freqA: '.626->.660', accA: '.693->.659', accB: '.365->.342', meanTokenProb: '.915->.909', clipFraction: '.005' },
   { task: 'v3', setting: '12 steps, 32x8, mb 32, 8 ep, Adam 3e-5', arm: 'random-0.5', seed: 101, accuracy: '.570->.509', freqA: '.626->.669', accA: '.693->.602', accB: '.365->.321', meanTokenProb: '.915->.908', clipFraction: '.011' },
   { task: 'v3', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (chosen)', arm: 'random-0.5', seed: 101, accuracy: '.570->.474', freqA: '.626->.802', accA: '.693->.523', accB: '.365->.272', meanTokenProb: '.915->.913', clipFraction: '.017' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 8 ep, eps 0.05, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 102, accuracy: '.532->.537', freqA: '.625->.647', accA: '.640->.649', accB: '.353->.333', meanTokenProb: '.906->.904', clipFraction: '.032' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (chosen; eval CRN)', arm: 'random-0.5', seed: 102, accuracy: '.532->.456', freqA: '.625->.782', accA: '.640->.530', accB: '.353->.191', meanTokenProb: '.906->.904', clipFraction: '.018' },
+  { task: 'v3', setting: '24 steps, 32x8, mb 32, 8 ep, eps 0.05, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 103, accuracy: '.541->.446', freqA: '.598->.552', accA: '.692->.541', accB: '.318->.331', meanTokenProb: '.911->.883', clipFraction: '.039' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 8 ep, eps 0.1, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 103, accuracy: '.541->.453', freqA: '.598->.522', accA: '.692->.600', accB: '.318->.291', meanTokenProb: '.911->.878', clipFraction: '.032' },
+  { task: 'v3, P(A) by problem', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 104, accuracy: '.580->.472', freqA: '.625->.545', accA: '.562->.489', accB: '.610->.453', meanTokenProb: '.917->.896', clipFraction: '.019' },
+  { task: 'v3, P(A) by problem', setting: '12 steps, 32x8, mb 32, 8 ep, eps 0.05, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 104, accuracy: '.580->.530', freqA: '.625->.603', accA: '.562->.531', accB: '.610->.528', meanTokenProb: '.917->.899', clipFraction: '.039' },
 ];
 
 export interface SpuriousRewardsResult {

@@ -54,6 +54,11 @@ export interface StyleMixture {
   dropA: number;
   /** Probability that a B document drops its carries, in [0, 1]. */
   dropB: number;
+  /**
+   * Optional problem-dependent style: the fraction of A documents among problems WITH a carry (where the style
+   * matters); `pA` then applies to problems without one. Default: `pA` for every problem.
+   */
+  pACarry?: number;
 }
 
 export const STYLE_TOKENS = { A: '<a>', B: '<b>' } as const;
@@ -167,8 +172,9 @@ function reverse(s: string): string {
 /** Validates a mixture, naming the bad field. */
 export function checkStyleMixture(m: StyleMixture, where = 'StyleMixture'): StyleMixture {
   if (m === null || typeof m !== 'object') throw new Error(`${where}: expected an object {pA, dropA, dropB}`);
-  for (const k of ['pA', 'dropA', 'dropB'] as const) {
+  for (const k of ['pA', 'dropA', 'dropB', 'pACarry'] as const) {
     const v = m[k];
+    if (k === 'pACarry' && v === undefined) continue;
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${where}.${k} must be a number in [0, 1], got ${String(v)}`);
   }
   return m;
@@ -181,7 +187,8 @@ export function twoStyleExamples(task: TwoStyleAdditionTask, mixture: StyleMixtu
   const out: Example[] = [];
   for (let i = 0; i < n; i++) {
     const p = sampleTrainProblem(task, rng);
-    const style: Style = rng.uniform() < mixture.pA ? 'A' : 'B';
+    const pA = mixture.pACarry !== undefined && task.hasCarry(p) ? mixture.pACarry : mixture.pA;
+    const style: Style = rng.uniform() < pA ? 'A' : 'B';
     const drop = rng.uniform() < (style === 'A' ? mixture.dropA : mixture.dropB);
     out.push({ prompt: task.prompt(p), completion: task.completion(p, style, drop) });
   }
@@ -196,7 +203,10 @@ export function expectedStyleAccuracy(task: TwoStyleAdditionTask, mixture: Style
   if (n === 0) throw new Error(`expectedStyleAccuracy: digits must be <= 3 for the exact count, got ${task.digits}`);
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (!task.hasCarry({ a, b })) noCarry++;
   const q = noCarry / (n * n);
-  const accA = q + (1 - q) * (1 - mixture.dropA);
-  const accB = q + (1 - q) * (1 - mixture.dropB);
-  return { pA: mixture.pA, accA, accB, accuracy: mixture.pA * accA + (1 - mixture.pA) * accB };
+  const pC = mixture.pACarry ?? mixture.pA; // P(A) on carry problems
+  const pA = q * mixture.pA + (1 - q) * pC;
+  // P(correct | style): no-carry problems are always right; carry problems are right unless the carries are dropped.
+  const accA = pA > 0 ? (q * mixture.pA + (1 - q) * pC * (1 - mixture.dropA)) / pA : NaN;
+  const accB = pA < 1 ? (q * (1 - mixture.pA) + (1 - q) * (1 - pC) * (1 - mixture.dropB)) / (1 - pA) : NaN;
+  return { pA, accA, accB, accuracy: q * 1 + (1 - q) * (pC * (1 - mixture.dropA) + (1 - pC) * (1 - mixture.dropB)) };
 }

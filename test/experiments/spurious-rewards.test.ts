@@ -45,7 +45,11 @@ test('every base and arm runs, with the metrics the notebook reads', async () =>
     assert.deepEqual(r.evals.step, [0, 1, 2], `${r.base}/${r.arm}/${r.seed} evaluated before, after each step`);
     for (const k of ['reward', 'freqA', 'meanTokenProb', 'clipFraction', 'accuracy'])
       assert.equal(r.history.metrics[k]!.length, 2, `${r.base}/${r.arm} history ${k}`);
-    if (r.arm === 'random-0') assert.ok(r.history.metrics['advantageAbs']!.every((x) => x === 0), 'gamma 0: zero advantage');
+    if (r.arm === 'random-0') {
+      assert.ok(r.history.metrics['advantageAbs']!.every((x) => x === 0), 'gamma 0: zero advantage');
+      const acc = r.evals.metrics['accuracy']!;
+      assert.ok(acc.every((x) => x === acc[0]), 'gamma 0: the model does not change, and every evaluation uses the same stream');
+    }
     if (r.arm === 'random-0.5-one-update') assert.ok(r.history.metrics['clipFraction']!.every((x) => x === 0), 'one update: no clipping');
     if (r.arm === 'random-0.5-no-clip') assert.ok(r.history.metrics['clipFraction']!.every((x) => x === 0));
   }

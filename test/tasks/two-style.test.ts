@@ -53,3 +53,15 @@ test('a corpus follows its mixture, and the expected accuracies follow from the 
   assert.ok(Math.abs(accA - exp.accA) < 0.04, `corpus accA ${accA} vs ${exp.accA}`);
   assert.throws(() => twoStyleExamples(task, { pA: 1.5, dropA: 0, dropB: 0 }, new Rng(1), 1), /mixture\.pA must be a number in \[0, 1\]/);
 });
+
+test('a problem-dependent mixture (pACarry) puts A on carry problems only when asked', () => {
+  const ex = twoStyleExamples(task, { pA: 0, dropA: 0, dropB: 0, pACarry: 1 }, new Rng(2), 500);
+  for (const e of ex) {
+    const [a, b] = e.prompt.slice(0, -1).split('+').map(Number);
+    const p = { a: a!, b: b! };
+    assert.equal(task.evaluate(p, e.completion).style, task.hasCarry(p) ? 'A' : 'B', e.prompt);
+  }
+  const exp = expectedStyleAccuracy(task, { pA: 0, dropA: 0, dropB: 1, pACarry: 1 });
+  assert.ok(Math.abs(exp.pA - 0.6975) < 1e-9 && exp.accA === 1 && exp.accB === 1 && exp.accuracy === 1, JSON.stringify(exp));
+  assert.throws(() => twoStyleExamples(task, { pA: 0, dropA: 0, dropB: 0, pACarry: -1 }, new Rng(1), 1), /mixture\.pACarry must be a number in \[0, 1\]/);
+});
