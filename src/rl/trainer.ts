@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT } from '../model/gpt.js';
 import { tokenLogProbs } from '../model/logprobs.js';
 import { Rng, type RngState } from '../random.js';
+import { sampleTrainProblem } from '../tasks/dataset.js';
 import type { Task } from '../tasks/task.js';
 import type { Tokenizer } from '../tasks/tokenizer.js';
 import { assignWeights, configDiff, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
@@ -157,7 +158,7 @@ export interface RLOptions<P> {
   reward: Reward<P>;
   advantage: AdvantageFn;
   config: Partial<RLConfig> & { maxNewTokens: number };
-  /** Problems of a rollout batch (default: `task.sample`; pass a held-out-excluding sampler for real runs). */
+  /** Problems of a rollout batch. Default: `sampleTrainProblem(task, rng)`, which never yields a held-out problem. */
   sampleProblem?: (rng: Rng) => P;
   /** Frozen reference policy for the KL term (beta > 0) and for logging KL to it. */
   reference?: GPT;
@@ -169,7 +170,11 @@ export interface RLOptions<P> {
   onProgress?: ((p: RLProgress) => void) | false;
   /** Save model + optimizer + streams here every `checkpointEvery` steps and at the end. */
   checkpointDir?: string;
-  /** Continue a run from its checkpoint directory (same config; weights, optimizer, streams and history restored). */
+  /**
+   * Continue a run from its checkpoint directory (same config; weights, optimizer, the trainer's own Rng streams and
+   * the history are restored). A reward with its own Rng (`randomReward`) is not: pass one whose stream does not
+   * matter, or accept that a resumed random-reward run draws different rewards than an uninterrupted one.
+   */
   resumeFrom?: string;
 }
 
@@ -201,7 +206,7 @@ export async function trainRL<P>(opts: RLOptions<P>): Promise<RLResult> {
   const cfg = rlConfig(opts.config);
   if (cfg.beta > 0 && !opts.reference) throw new Error(`trainRL: config.beta=${cfg.beta} > 0 needs options.reference`);
   const { model, task, tokenizer } = opts;
-  const sampleProblem = opts.sampleProblem ?? ((rng: Rng) => task.sample(rng));
+  const sampleProblem = opts.sampleProblem ?? ((rng: Rng) => sampleTrainProblem(task, rng));
   const report = opts.onProgress === false ? () => {} : (opts.onProgress ?? printRLProgress);
   const optimCfg = optimTrainConfig(cfg);
   const optimizer = optimizerFromConfig(optimCfg);
