@@ -7,10 +7,14 @@
  * the copies in and out of its own memory. 2-D matmuls and batch-1 calls keep tfjs's XNNPACK path. Parity with
  * the cpu backend: test/backend/wasm-kernels.test.ts.
  *
+ * Also: Identity shares memory instead of copying (below); Transpose and column sums run in place on SIMD
+ * (./wasm-heap-kernels.ts).
+ *
  * (UnsortedSegmentSum, gather's missing gradient, is not registered: the model embeds with a one-hot matmul,
  * which costs <1% of a training step at vocab 32.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { heapBatchMatMul, registerHeapKernels } from './wasm-heap-kernels.js';
 
 // The WebAssembly global exists in Node but is not in this project's `lib`; the little used here:
 declare const WebAssembly: {
@@ -32,6 +36,25 @@ export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
   registerBatchMatMul();
+  registerHeapKernels();
+  registerSharedIdentity();
+}
+
+/**
+ * Identity shares its input's memory, as tfjs's cpu backend does, instead of copying it (tfjs-wasm 4.22 copies).
+ * The engine runs Identity for every tensor a gradient function saves (customGrad's `save`, kernels' saved
+ * inputs): ~60 full copies of [B*T, C]-sized activations per training step of the reference model. Safe because
+ * tfjs never writes into a tensor's memory after creating it (variables `assign` a new buffer).
+ */
+function registerSharedIdentity(): void {
+  if (!tf.getKernel('Identity', 'wasm')) return;
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    (backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc });
 }
 
 interface HeapBackend {
@@ -64,6 +87,11 @@ function registerBatchMatMul(): void {
     const N = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
     // One-row products (a sampling step's attention) gain nothing from lanes over rows and lose to the copies.
     if (M < MIN_ROWS) return fallback(args);
+    const inPlace = heapBatchMatMul(a, b, transposeA, transposeB); // N % 32 === 0: the faster in-place kernel
+    if (inPlace) {
+      simdCalls++;
+      return inPlace;
+    }
     const backend = args.backend as unknown as HeapBackend;
     const out = backend.makeOutput([...lead, M, N], 'float32');
     simdCalls++;

@@ -13,7 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../random.js';
-import { GPT, LayerKV, MASK_NEG } from './gpt.js';
+import { FusedQKV, GPT, LayerKV, MASK_NEG } from './gpt.js';
+import { KVCache } from './kv-cache.js';
 import { embed } from './layers.js';
 
 export interface GenerateOptions {
@@ -190,9 +191,17 @@ function lastRows(logits: tf.Tensor2D, B: number, Tq: number): tf.Tensor2D {
   return tf.reshape(tf.slice(tf.reshape(logits, [B, Tq, V]), [0, Tq - 1, 0], [B, 1, V]), [B, V]) as tf.Tensor2D;
 }
 
+/**
+ * KV-cache decoding: the prompt block runs through `GPT.transformer` once (tfjs ops, all P slots at a time); its
+ * keys and values go into a preallocated `KVCache`, and every later token is one `GPT.decodeStep`, whose attention
+ * writes into the cache in place (no per-token concatenation).
+ */
 class CachedStepper implements Stepper {
-  private kv: LayerKV[] = [];
-  private readonly padMask: tf.Tensor4D; // [B, 1, 1, W]: pad keys of each row
+  private readonly cache: KVCache;
+  private readonly qkv: FusedQKV[];
+  private readonly wte: Float32Array; // [V, C]
+  private readonly wpe: Float32Array; // [L, C]
+  private readonly x: Float32Array; // [B, C] embedded tokens of a step, reused
 
   constructor(
     private readonly model: GPT,
@@ -202,46 +211,54 @@ class CachedStepper implements Stepper {
     private readonly P: number,
     private readonly W: number,
   ) {
-    this.padMask = paddedMask(pads, W, 1, W); // q0 = W: nothing is causally masked, only pads
+    this.cache = new KVCache(model.config, B, W, pads);
+    this.qkv = model.fusedQKV();
+    this.wte = model.params['wte']!.dataSync() as Float32Array;
+    this.wpe = model.params['wpe']!.dataSync() as Float32Array;
+    this.x = new Float32Array(B * model.config.dModel);
   }
 
   first(): Float32Array {
     const { B, P, W } = this;
     const prompt = new Int32Array(B * P);
     for (let b = 0; b < B; b++) prompt.set(this.buf.subarray(b * W, b * W + P), b * P);
-    return this.advance(() => {
+    const { last, present } = tf.tidy(() => {
       const x = embedSlots(this.model, prompt, this.pads, 0, P);
-      return [x, P, paddedMask(this.pads, 0, P, P)];
+      const r = this.model.transformer(x, B, P, paddedMask(this.pads, 0, P, P));
+      return { last: lastRows(r.logits, B, P), present: r.present as unknown as tf.TensorContainer };
     });
+    (present as unknown as LayerKV[]).forEach((l, i) => {
+      this.cache.load(i, l.k.dataSync() as Float32Array, l.v.dataSync() as Float32Array, P);
+      tf.dispose([l.k, l.v]);
+    });
+    return readOnce(last);
   }
 
   next(tokens: Int32Array, s: number): Float32Array {
+    const { B, wte, wpe, x } = this;
+    const C = this.model.config.dModel;
     const t = this.P + s; // slot of `tokens`
-    return this.advance(() => {
-      const x = embedSlots(this.model, tokens, this.pads, t, 1);
-      return [x, 1, tf.slice(this.padMask, [0, 0, 0, 0], [this.B, 1, 1, t + 1])];
-    });
-  }
-
-  private advance(inputs: () => [tf.Tensor2D, number, tf.Tensor]): Float32Array {
-    const old = this.kv;
-    const { last, present } = tf.tidy(() => {
-      const [x, Tq, mask] = inputs();
-      const r = this.model.transformer(x, this.B, Tq, mask, old.length ? old : undefined);
-      return { last: lastRows(r.logits, this.B, Tq), present: r.present as unknown as tf.TensorContainer };
-    });
-    for (const l of old) tf.dispose([l.k, l.v]);
-    this.kv = present as unknown as LayerKV[];
-    const logits = last.dataSync() as Float32Array; // the step's one read
-    last.dispose();
-    return logits;
+    // Embedding on typed arrays: the one-hot matmuls of `embed` select rows exactly, and a float32 sum of two
+    // float32 values is what Float32Array storage of their (exact) double sum rounds to, so this is bit-identical.
+    for (let b = 0; b < B; b++) {
+      const te = tokens[b]! * C;
+      const pe = Math.max(0, t - this.pads[b]!) * C;
+      for (let c = 0; c < C; c++) x[b * C + c] = wte[te + c]! + wpe[pe + c]!;
+    }
+    const last = tf.tidy(() => this.model.decodeStep(tf.tensor2d(x, [B, C]), this.cache, t, this.qkv));
+    return readOnce(last);
   }
 
   dispose(): void {
-    for (const l of this.kv) tf.dispose([l.k, l.v]);
-    this.kv = [];
-    this.padMask.dispose();
+    for (const w of this.qkv) tf.dispose([w.w, w.b]);
   }
+}
+
+/** The step's one read of its logits; disposes the tensor. */
+function readOnce(t: tf.Tensor): Float32Array {
+  const a = t.dataSync() as Float32Array;
+  t.dispose();
+  return a;
 }
 
 class RecomputeStepper implements Stepper {

@@ -15,10 +15,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../random.js';
 import { GPTConfig, gptConfig } from './config.js';
+import type { KVCache } from './kv-cache.js';
 import { embed, gelu, layerNorm, linear, matMul2d } from './layers.js';
 
 /** Plain weights by parameter name (the checkpoint and weight-mixing format). */
 export type GPTWeights = Record<string, Float32Array>;
+
+/** One layer's q, k, v projections side by side (for decoding): w [C, 3C], b [3C]. */
+export interface FusedQKV {
+  w: tf.Tensor2D;
+  b: tf.Tensor1D;
+}
 
 /** One layer's attention cache: keys k and values v, each [B*H, Tk, D]. */
 export interface LayerKV {
@@ -180,6 +187,50 @@ export class GPT {
     }
     const f = layerNorm(x, p['lnf.g'] as tf.Tensor1D, p['lnf.b'] as tf.Tensor1D);
     return { logits: matMul2d(f, p['head'] as tf.Tensor2D), present }; // [B*Tq, V] (the head has no bias)
+  }
+
+  /**
+   * Per layer, wq|wk|wv and bq|bk|bv concatenated, so a decode step projects with one matmul. Kept tensors: the
+   * caller disposes them (a sampler builds them once per call; the weights must not change meanwhile).
+   */
+  fusedQKV(): FusedQKV[] {
+    const p = this.params as Record<string, tf.Tensor>;
+    const out: FusedQKV[] = [];
+    for (let i = 0; i < this.config.nLayers; i++) {
+      const h = `h${i}.attn.`;
+      out.push(
+        tf.tidy(() => ({
+          w: tf.keep(tf.concat([p[h + 'wq']!, p[h + 'wk']!, p[h + 'wv']!], 1) as tf.Tensor2D),
+          b: tf.keep(tf.concat([p[h + 'bq']!, p[h + 'bk']!, p[h + 'bv']!], 0) as tf.Tensor1D),
+        })),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * One decoding step of every row (call inside `tf.tidy`; not differentiable): the same blocks as `transformer`,
+   * with attention done by `cache` on typed arrays (./kv-cache.ts) instead of tfjs ops.
+   *   x [B, C] (the embedded tokens at slot `slot`), qkv from `fusedQKV()` -> logits [B, V].
+   */
+  decodeStep(x: tf.Tensor2D, cache: KVCache, slot: number, qkv: FusedQKV[]): tf.Tensor2D {
+    const p = this.params as Record<string, tf.Tensor>;
+    const { dModel: C, nHeads: H } = this.config;
+    const B = x.shape[0];
+    const scale = 1 / Math.sqrt(C / H);
+    for (let i = 0; i < this.config.nLayers; i++) {
+      const h = `h${i}.`;
+      const a = layerNorm(x, p[h + 'ln1.g'] as tf.Tensor1D, p[h + 'ln1.b'] as tf.Tensor1D); // [B, C]
+      const proj = tf.fused.matMul({ a, b: qkv[i]!.w, bias: qkv[i]!.b }); // [B, 3C]
+      const y = cache.attend(i, slot, proj.dataSync() as Float32Array, scale); // [B, C]
+      const att = linear(tf.tensor2d(y, [B, C]), p[h + 'attn.wo'] as tf.Tensor2D, p[h + 'attn.bo'] as tf.Tensor1D);
+      x = tf.add(x, att); // [B, C]
+      const m = layerNorm(x, p[h + 'ln2.g'] as tf.Tensor1D, p[h + 'ln2.b'] as tf.Tensor1D);
+      const hid = gelu(linear(m, p[h + 'mlp.w1'] as tf.Tensor2D, p[h + 'mlp.b1'] as tf.Tensor1D)); // [B, F]
+      x = tf.add(x, linear(hid, p[h + 'mlp.w2'] as tf.Tensor2D, p[h + 'mlp.b2'] as tf.Tensor1D)); // [B, C]
+    }
+    const f = layerNorm(x, p['lnf.g'] as tf.Tensor1D, p['lnf.b'] as tf.Tensor1D);
+    return matMul2d(f, p['head'] as tf.Tensor2D); // [B, V]
   }
 
   /** Causal self-attention of layer i.  a [B*Tq, C] -> y [B*Tq, C] and this layer's keys/values. */

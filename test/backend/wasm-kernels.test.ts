@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/random.js';
 import { simdBatchMatMulCalls } from '../../src/backend/wasm-kernels.js';
+import { heapKernelCalls } from '../../src/backend/wasm-heap-kernels.js';
 
 // The SIMD BatchMatMul registered for wasm against the cpu backend's kernel, values and gradients.
 const info = await initBackend({ backend: 'wasm', quiet: true }).catch(() => undefined);
@@ -47,4 +48,48 @@ test('wasm BatchMatMul (SIMD kernel) matches the cpu backend on values and gradi
   // The SIMD kernel served the 4 rank-3 cases x (2 forward calls + 2 gradient matmuls) and the rank-4 case's one
   // product with >= 4 rows (its M = 1 products stay on tfjs's loop, as does the batch-1 case).
   assert.equal(simdBatchMatMulCalls() - calls0, 17);
+});
+
+// N % 32 === 0: the register-blocked in-place kernel (attention's shapes: N = T or D), with strided transposeA and
+// a temporary transposed B.
+const inPlaceCases: Case[] = [
+  { a: [6, 5, 8], b: [6, 8, 32], tA: false, tB: false },
+  { a: [4, 7, 32], b: [4, 64, 32], tA: false, tB: true },
+  { a: [4, 8, 5], b: [4, 8, 32], tA: true, tB: false },
+  { a: [2, 3, 8, 12], b: [2, 3, 64, 12], tA: false, tB: true },
+  { a: [3, 9, 4], b: [3, 64, 9], tA: true, tB: true },
+];
+
+test('wasm BatchMatMul, in-place register-blocked kernel (N % 32 = 0), matches the cpu backend on values and gradients', { skip: info === undefined }, () => {
+  const rng = new Rng('wasm-kernels-32');
+  const calls0 = heapKernelCalls();
+  for (const c of inPlaceCases) {
+    const da = rng.normals(c.a.reduce((x, y) => x * y, 1));
+    const db = rng.normals(c.b.reduce((x, y) => x * y, 1));
+    const w = run('wasm', c, da, db);
+    const r = run('cpu', c, da, db);
+    for (const k of ['y', 'ga', 'gb'] as const) {
+      assert.equal(w[k].length, r[k].length);
+      for (let i = 0; i < r[k].length; i++)
+        assert.ok(Math.abs(w[k][i]! - r[k][i]!) <= 1e-4 * (1 + Math.abs(r[k][i]!)), `${JSON.stringify(c)} ${k}[${i}]: ${w[k][i]} vs ${r[k][i]}`);
+    }
+  }
+  tf.setBackend('wasm');
+  assert.ok(heapKernelCalls() - calls0 >= inPlaceCases.length, 'every forward product ran on the in-place kernel');
+});
+
+test('Identity (clone) shares memory safely: the clone outlives its source, gradients through saved tensors are right', () => {
+  const a = tf.tensor1d([1, 2, 3, 4]);
+  const b = tf.clone(a);
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4]);
+  b.dispose();
+  const before = tf.memory().numTensors;
+  const x = tf.tensor1d([0.5, -2, 3]);
+  // d/dx sum(x * exp(x)) = exp(x) (1 + x): exp's gradient uses its saved output
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, tf.exp(t))))(x);
+  const xs = [0.5, -2, 3];
+  Array.from(g.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - Math.exp(xs[i]!) * (1 + xs[i]!)) < 1e-4));
+  tf.dispose([x, g]);
+  assert.equal(tf.memory().numTensors, before);
 });
