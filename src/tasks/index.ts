@@ -10,3 +10,5 @@ export * from './check.js';
 export * from './sum3.js';
 export * from './facts.js';
 export * from './two-style.js';
+export * from './topic-keys.js';
+export * from './wait-scratchpad.js';

@@ -1,0 +1,130 @@
+/**
+ * Claim checks of claim 4 (issue 8) over the runs of `runNegativeReinforcement`: per-seed values at one fixed
+ * checkpoint (the same for every arm and every k; never a best checkpoint per k), paired with the base measured on
+ * the same evaluation stream, as `ClaimSpec`s for `checkClaim`. The paper's numbers are Qwen2.5-Math-7B on MATH
+ * (CLAIMS.md claim 4).
+ */
+import type { ClaimSpec } from '../notebook/claims.js';
+import type { ClassEval, NegativeReinforcementResult, NegRunResult } from './negative-reinforcement.js';
+
+export type PromptClass = 'all' | 'easy' | 'hard';
+export type EvalMetric = 'entropy' | 'key2Share' | 'distinctCorrect' | { passAtK: number };
+
+function metricOf(e: ClassEval, metric: EvalMetric): number {
+  if (typeof metric === 'object') {
+    const v = e.passAtK[metric.passAtK];
+    if (v === undefined) throw new Error(`negative-reinforcement claims: pass@${metric.passAtK} was not measured (ks: ${Object.keys(e.passAtK).join(', ')})`);
+    return v;
+  }
+  return e[metric];
+}
+
+/** The runs of one arm, in seed order. */
+export function armRuns(result: NegativeReinforcementResult, arm: string): NegRunResult[] {
+  const rs = result.runs.filter((r) => r.arm === arm).sort((a, b) => a.seed - b.seed);
+  if (rs.length === 0) throw new Error(`negative-reinforcement claims: no runs of arm "${arm}" (arms: ${[...new Set(result.runs.map((r) => r.arm))].join(', ')})`);
+  return rs;
+}
+
+/** Per-seed value of `metric` for `arm` at RL step `step` (0 = the base, measured in the same run). */
+export function armValues(result: NegativeReinforcementResult, arm: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
+  return armRuns(result, arm).map((r) => {
+    const i = r.evalSteps.indexOf(step);
+    if (i < 0) throw new Error(`negative-reinforcement claims: arm ${arm} seed ${r.seed} has no evaluation at step ${step} (steps: ${r.evalSteps.join(', ')})`);
+    return metricOf(r.evals[i]![cls], metric);
+  });
+}
+
+/** Per-seed change from the base (step 0, same run and evaluation stream) to `step`. */
+export function armGain(result: NegativeReinforcementResult, arm: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
+  const after = armValues(result, arm, step, metric, cls);
+  const before = armValues(result, arm, 0, metric, cls);
+  return after.map((a, i) => a - before[i]!);
+}
+
+/** Per-seed difference arm a minus arm b at `step` (paired by seed; both arms see the same evaluation stream). */
+export function armDiff(result: NegativeReinforcementResult, a: string, b: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
+  const x = armValues(result, a, step, metric, cls);
+  const y = armValues(result, b, step, metric, cls);
+  if (x.length !== y.length) throw new Error(`negative-reinforcement claims: arms ${a} and ${b} have different numbers of seeds`);
+  return x.map((v, i) => v - y[i]!);
+}
+
+/** The step every main arm is compared at: the shared config's last RL step. */
+export function comparisonStep(result: NegativeReinforcementResult): number {
+  return result.config.rl.steps;
+}
+
+const SRC = 'arXiv 2506.01347';
+
+/**
+ * The five checks of issue 8 at the comparison step (pass@k at every measured k for check 1). "NSR close to base"
+ * (check 4b) is pre-registered as: the 95% CI of NSR's entropy minus the base's lies within +-10% of the base's
+ * entropy.
+ */
+export function negativeReinforcementClaims(result: NegativeReinforcementResult): ClaimSpec[] {
+  const step = comparisonStep(result);
+  const ks = result.config.eval.ks;
+  const kMax = Math.max(...ks);
+  const out: ClaimSpec[] = [];
+  for (const k of ks) {
+    out.push({
+      id: `nsr-not-below-base-pass${k}`,
+      statement: `NSR pass@${k} is not significantly below the base (step ${step}).`,
+      paper: { value: k === 1 ? '63.2 -> 75.7' : k === 16 ? '91.6 -> 92.4' : 'at or above base at every k', source: `${SRC}, Fig. 2 / Table (MATH)` },
+      ours: armGain(result, 'NSR', step, { passAtK: k }),
+      test: { kind: 'notLess', than: 0 },
+    });
+  }
+  out.push({
+    id: 'nsr-above-base-pass1',
+    statement: `NSR raises pass@1 above the base (step ${step}).`,
+    paper: { value: '+12.5 pts (63.2 -> 75.7)', source: `${SRC}, MATH` },
+    ours: armGain(result, 'NSR', step, { passAtK: 1 }),
+    test: { kind: 'greater', than: 0 },
+  });
+  out.push({
+    id: 'psr-above-base-pass1',
+    statement: `PSR raises pass@1 above the base (step ${step}).`,
+    paper: { value: '+10.9 pts (63.2 -> 74.1)', source: `${SRC}, MATH` },
+    ours: armGain(result, 'PSR', step, { passAtK: 1 }),
+    test: { kind: 'greater', than: 0 },
+  });
+  out.push({
+    id: `psr-below-base-pass${kMax}`,
+    statement: `PSR lowers pass@${kMax} below the base (step ${step}).`,
+    paper: { value: '-5.7 pts at k = 256 (96.9 -> 91.2)', source: `${SRC}, MATH` },
+    ours: armGain(result, 'PSR', step, { passAtK: kMax }),
+    test: { kind: 'less', than: 0 },
+  });
+  out.push({
+    id: `nsr-beats-psr-pass${kMax}`,
+    statement: `NSR pass@${kMax} exceeds PSR's (paired by seed, step ${step}).`,
+    paper: { value: '+5.7 pts at k = 256 (96.9 vs 91.2)', source: `${SRC}, MATH` },
+    ours: armDiff(result, 'NSR', 'PSR', step, { passAtK: kMax }),
+    test: { kind: 'greater', than: 0 },
+  });
+  out.push({
+    id: 'entropy-psr-below-nsr',
+    statement: `Held-out answer entropy after training: PSR below NSR (NSR minus PSR, step ${step}).`,
+    paper: { value: 'PSR collapses entropy, NSR keeps it', source: `${SRC}, Fig. 4` },
+    ours: armDiff(result, 'NSR', 'PSR', step, 'entropy'),
+    test: { kind: 'greater', than: 0 },
+  });
+  const baseEntropy = armValues(result, 'NSR', 0, 'entropy')[0]!;
+  out.push({
+    id: 'entropy-nsr-near-base',
+    statement: `NSR's entropy stays close to the base's (within +-10% of the base entropy ${baseEntropy.toFixed(2)} nats, step ${step}).`,
+    paper: { value: 'close to base', source: `${SRC}, Fig. 4` },
+    ours: armGain(result, 'NSR', step, 'entropy'),
+    test: { kind: 'within', of: 0, tolerance: Math.round(100 * baseEntropy) / 1000 },
+  });
+  out.push({
+    id: `w-reinforce-not-below-grpo-pass${kMax}`,
+    statement: `W-REINFORCE pass@${kMax} is not below GRPO's (paired by seed, step ${step}).`,
+    paper: { value: 'W 96.7 vs GRPO 95.5 at k = 256', source: `${SRC}, MATH` },
+    ours: armDiff(result, 'W-REINFORCE', 'GRPO', step, { passAtK: kMax }),
+    test: { kind: 'notLess', than: 0 },
+  });
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * Mechanics of the negative-reinforcement experiment on a tiny config (not the claim): the base is pretrained and
+ * measured, every (arm, seed) trains and is evaluated at its checkpoints, the metrics the notebook reads are
+ * recorded, the base is scored on a common evaluation stream in every run of a seed, one-update arms never clip,
+ * the claim specs are built from all seeds, and a run leaks no tensors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backend/index.js';
+import {
+  armAdvantage,
+  armGain,
+  armRL,
+  controlArms,
+  mainArms,
+  negativeReinforcementClaims,
+  negativeReinforcementRun,
+  negativeReinforcementRuns,
+  NEG_PRESETS,
+  runNegativeReinforcement,
+  type NegativeReinforcementConfig,
+} from '../../src/experiments/negative-reinforcement.js';
+
+await initBackend({ quiet: true });
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'negrl-test-'));
+const tiny: NegativeReinforcementConfig = {
+  ...NEG_PRESETS.quick,
+  model: { dModel: 16, nHeads: 2, nLayers: 1 },
+  pretrain: { steps: 30, batchSize: 32, lr: 3e-3, seed: 0 },
+  rl: { ...NEG_PRESETS.quick.rl, steps: 2, promptsPerStep: 4, numGenerations: 4, miniBatchSize: 8, epochs: 2 },
+  arms: [...mainArms(), ...controlArms(0.01).filter((a) => a.name === 'NSR, SGD 1 update' || a.name === 'PSR, Adam no clip')],
+  eval: { problems: 10, samples: 8, ks: [1, 2, 4], checkpoints: [1, 2] },
+  footprintSteps: 2,
+  seeds: [0, 1],
+  workers: 1,
+};
+
+test('advantages: REINFORCE sees rewards in {+1, -1}; PSR/NSR/W as defined; one-update arms use the whole batch', () => {
+  const input = { rewards: Float32Array.from([1, 0, 0, 1]), groupSize: 2, correct: Uint8Array.from([1, 0, 0, 1]) };
+  const adv = (name: string) => Array.from(armAdvantage(mainArms().find((a) => a.name === name)!)(input));
+  assert.deepEqual(adv('REINFORCE'), [1, -1, -1, 1]);
+  assert.deepEqual(adv('PSR'), [1, 0, 0, 1]);
+  assert.deepEqual(adv('NSR'), [0, -1, -1, 0]);
+  assert.deepEqual(adv('W-REINFORCE').map((x) => Math.round(x * 10) / 10), [0.1, -1, -1, 0.1]);
+  const sgd = controlArms(0.01)[0]!;
+  assert.deepEqual({ ...armRL(NEG_PRESETS.default.rl, sgd) }, { ...NEG_PRESETS.default.rl, optimizer: 'sgd', lr: 0.01, miniBatchSize: 512, epochs: 1 });
+  assert.throws(() => armAdvantage({ name: 'x', advantage: 'psr', lambda: 0.5 }), /lambda applies only to w-reinforce/);
+});
+
+test('every arm and seed runs, with the metrics the notebook reads', async () => {
+  const res = await runNegativeReinforcement(tiny, undefined, { cacheDir });
+  assert.equal(res.base.arm, null);
+  assert.deepEqual(res.base.evalSteps, [0]);
+  assert.equal(res.runs.length, negativeReinforcementRuns(tiny).length);
+  assert.equal(res.runs.length, 7 * 2);
+  assert.ok(res.cpuSeconds > 0);
+  for (const r of res.runs) {
+    assert.deepEqual(r.evalSteps, [0, 1, 2], `${r.arm}/${r.seed}`);
+    for (const e of r.evals)
+      for (const cls of ['all', 'easy', 'hard'] as const) {
+        assert.deepEqual(Object.keys(e[cls].passAtK).map(Number), [1, 2, 4]);
+        assert.ok(e[cls].passAtK[1]! <= e[cls].passAtK[4]! + 1e-12, 'pass@k grows with k');
+        assert.ok(Number.isFinite(e[cls].entropy) && e[cls].entropy >= 0);
+      }
+    for (const k of ['clipFraction', 'clipFractionNonzero', 'approxKL', 'accuracy', 'footprint', 'deltaOwn', 'deltaFresh'])
+      assert.equal(r.history.metrics[k]!.length, 2, `${r.arm} history ${k}`);
+    if (r.arm === 'NSR, SGD 1 update') assert.ok(r.history.metrics['clipFraction']!.every((x) => x === 0), 'one update: no clipping');
+    if (r.arm === 'PSR, Adam no clip') assert.ok(r.history.metrics['clipFraction']!.every((x) => x === 0), 'clip off');
+    // the base is measured on the same evaluation stream in every run of a seed (common random numbers)
+    const same = res.runs.find((x) => x.seed === r.seed)!;
+    assert.deepEqual(r.evals[0], same.evals[0]);
+  }
+  const nsr = res.runs.find((r) => r.arm === 'NSR')!;
+  assert.notEqual(nsr.evals[2]!.all.entropy, nsr.evals[0]!.all.entropy, 'NSR changed the policy');
+  const specs = negativeReinforcementClaims(res);
+  assert.ok(specs.length >= 9);
+  for (const s of specs) assert.equal(s.ours.length, 2, s.id);
+  assert.equal(armGain(res, 'NSR', 2, { passAtK: 4 }, 'hard').length, 2);
+  assert.throws(() => armGain(res, 'NSR', 7, 'entropy'), /no evaluation at step 7/);
+  // a second base call hits the training cache
+  const again = await negativeReinforcementRun({ ...negativeReinforcementRuns(tiny, cacheDir)[0]!, arm: null });
+  assert.equal(again.baseCacheHit, true);
+  JSON.stringify(res); // plain data
+});
+
+test('a run leaks no tensors, and bad configs name the field', async () => {
+  const run = { ...negativeReinforcementRuns(tiny, cacheDir)[1 * 2]!, rl: { ...tiny.rl, steps: 1 } };
+  await negativeReinforcementRun(run);
+  const before = tf.memory().numTensors;
+  await negativeReinforcementRun(run);
+  assert.equal(tf.memory().numTensors, before);
+  await assert.rejects(runNegativeReinforcement({ ...tiny, seeds: [] }), /config\.seeds must be a non-empty array/);
+  await assert.rejects(runNegativeReinforcement({ ...tiny, eval: { ...tiny.eval, samples: 4 } }), /eval\.samples \(4\) must be >= 2 \* max k/);
+  await assert.rejects(runNegativeReinforcement({ ...tiny, task: { q1Easy: 2 } }), /q1Easy/);
+  rmSync(cacheDir, { recursive: true, force: true });
+});
