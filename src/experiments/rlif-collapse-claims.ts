@@ -6,7 +6,8 @@
  *   reward, advantage and surrogate code) equals the gradient of the sequence entropy H = -E[log pi(o)] (minimising
  *   the surrogate descends H), and H = E[sum of token entropies] (chain rule). Exact: the last two completion tokens
  *   after a fixed prefix are enumerated over the whole vocabulary, so no sampling noise enters.
- * - `rlifClaimSpecs`: claims 1-6 of issue 6 as `ClaimSpec`s over all seeds, at the checkpoints fixed in the config.
+ * - `rlifClaimSpecs`: claims 1-6 of issue 6 as `ClaimSpec`s over all seeds, at the checkpoints fixed in the config,
+ *   for the intrinsic arms in the paper's per-token-mean form.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linearSlopeCI, spearman } from '../eval/stats.js';
@@ -145,7 +146,8 @@ const SRC = 'arXiv 2506.17219';
 export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
   const { early, final } = result.config.checkpoints;
   const arms = result.config.arms;
-  const intrinsic = arms.filter((a) => a.reward !== 'ground-truth');
+  // The paper's form only (per-token mean); a summed variant is shown in the tables, not tested as the paper's claim.
+  const intrinsic = arms.filter((a) => a.reward !== 'ground-truth' && (a.normalisation ?? 'token-mean') === 'token-mean');
   const on = (mix: number) => (a: { mixes?: number[] }) => !a.mixes || a.mixes.includes(mix);
   const specs: ClaimSpec[] = [];
   for (const a of intrinsic.filter(on(0))) {

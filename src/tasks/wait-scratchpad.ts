@@ -135,7 +135,7 @@ export class WaitScratchpadTask implements Task<WaitScratchpadProblem, WaitScrat
       let value = written;
       const wait = written !== right ? rng.uniform() < style.waitAfterError : rng.uniform() < style.waitAfterCorrect;
       if (wait) {
-        step += segment(prev, d, rng);
+        step += waitSegment(prev, d, rng);
         value = right;
       }
       out.push(step);
@@ -219,7 +219,7 @@ const STEP = /^([0-9]+)((?:<wait>[0-9+]+=[0-9]+)*)$/;
 const SEGMENT = /^[0-9]+(?:\+[0-9]+)*=([0-9]+)$/;
 
 /** The exploratory re-derivation of prev + d (module comment): `<wait>` three parts in random order `=` value. */
-export function segment(prev: number, d: number, rng: Rng): string {
+export function waitSegment(prev: number, d: number, rng: Rng): string {
   const x = rng.int(d + 1);
   const parts = [rev(prev), String(x), String(d - x)];
   rng.shuffle(parts);

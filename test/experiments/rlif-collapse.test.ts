@@ -77,6 +77,7 @@ test('every mix and arm runs, evaluated on the schedule, with the metrics the no
     'rlif-base-trajectory-likelihood-waitRate-falls', 'rlif-gain-shrinks-with-mix', 'rlif-ground-truth-base-no-collapse'])
     assert.ok(ids.includes(id), id);
   for (const s of specs) assert.equal(s.ours.length, 2, s.id);
+  assert.ok(!ids.some((id) => id.includes('-sum-')), 'the summed variant is not tested as the paper\'s claim');
   assert.deepEqual(evalSchedule({ steps: [5, 1, 99] }, 10), [0, 1, 5, 10]);
   const again = await rlifCollapseRun({ ...rlifRuns(tiny, cacheDir)[0]!, arm: null });
   assert.equal(again.cacheHits, true);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/random.js';
 import { Tokenizer } from '../../src/tasks/tokenizer.js';
-import { checkCorpusStyle, segment, waitScratchpadExamples, WaitScratchpadTask, WAIT } from '../../src/tasks/wait-scratchpad.js';
+import { checkCorpusStyle, waitSegment, waitScratchpadExamples, WaitScratchpadTask, WAIT } from '../../src/tasks/wait-scratchpad.js';
 
 const task = new WaitScratchpadTask({ terms: 4 });
 const p = { digits: [8, 3, 1, 5] };
@@ -100,7 +100,7 @@ test('the segment after <wait> is exploratory: many distinct renderings, always 
   const rng = new Rng(5);
   const seen = new Set<string>();
   for (let i = 0; i < 200; i++) {
-    const s = segment(12, 7, rng);
+    const s = waitSegment(12, 7, rng);
     seen.add(s);
     assert.match(s, /^<wait>[0-9]+\+[0-9]+\+[0-9]+=91$/);
     const parts = s.slice(WAIT.length, s.indexOf('=')).split('+');
