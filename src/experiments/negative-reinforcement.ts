@@ -396,7 +396,8 @@ export async function negativeReinforcementRun(run: NegRun, ctx?: RunContext): P
         onProgress: false,
       });
       history = res.history;
-      // Clip fraction among tokens with a non-zero advantage (only those can clip): the lr criterion of the design.
+      // Clip fraction among tokens with a non-zero advantage (only those can clip; the lr criterion of the design):
+      // the step's mean clip fraction over all tokens divided by the share of such tokens in its rollout batch.
       const cf = history.metrics['clipFraction'] ?? [];
       const nz = history.metrics['nonzeroTokenShare'] ?? [];
       history.metrics['clipFractionNonzero'] = cf.map((c, i) => (nz[i]! > 0 ? c / nz[i]! : 0));
@@ -426,6 +427,11 @@ export function mainArms(): NegArm[] {
     { name: 'GRPO', advantage: 'grpo' },
     { name: 'REINFORCE', advantage: 'reinforce' },
   ];
+}
+
+/** The main arms, with NSR and W-REINFORCE continued to a late checkpoint `lateSteps` (the others stop at rl.steps). */
+export function lateArms(lateSteps: number): NegArm[] {
+  return mainArms().map((a) => (a.name === 'NSR' || a.name === 'W-REINFORCE' ? { ...a, rl: { steps: lateSteps } } : a));
 }
 
 /**
@@ -461,8 +467,8 @@ export const NEG_PRESETS: Record<'quick' | 'default' | 'full', NegativeReinforce
     model: { dModel: 32, nHeads: 4, nLayers: 1 },
     pretrain: { steps: 300, batchSize: 64, lr: 3e-3, seed: 0 },
     rl: { steps: 6, promptsPerStep: 16, numGenerations: 8, miniBatchSize: 32, epochs: 2, epsilon: 0.2, clip: true, optimizer: 'adamw', lr: 3e-4, gradClip: 1 },
-    arms: [...mainArms(), ...controlArms(0.01).filter((a) => a.control!.startsWith('C1'))],
-    eval: { problems: 48, samples: 32, ks: [1, 2, 4, 8, 16], checkpoints: [3, 6] },
+    arms: [...lateArms(8), ...controlArms(0.01).filter((a) => a.control!.startsWith('C1'))],
+    eval: { problems: 48, samples: 32, ks: [1, 2, 4, 8, 16], checkpoints: [3, 6, 8] },
     footprintSteps: 3,
     rlPrompts: 'easy',
     seeds: [0, 1],
@@ -475,7 +481,7 @@ export const NEG_PRESETS: Record<'quick' | 'default' | 'full', NegativeReinforce
     // NSR and W-REINFORCE continue to a late checkpoint (the paper: NSR degrades with long training, W does not).
     // Controls C1 and C3 here; C2 (Adam, 1 update) only in 'full' (time).
     arms: [
-      ...mainArms().map((a) => (a.name === 'NSR' || a.name === 'W-REINFORCE' ? { ...a, rl: { steps: 120 } } : a)),
+      ...lateArms(120),
       ...controlArms(0.01).filter((a) => !a.control!.startsWith('C2')),
     ],
     eval: { problems: 160, samples: 128, ks: KS, checkpoints: [10, 25, 50, 120] },
