@@ -5,8 +5,8 @@
  *  - Transpose of a 2-D float32/int32 matrix (both sides multiples of 4): 4x4 blocks through lane shuffles.
  *    tfjs's kernel takes ~55 ms for [16384, 512] here; the model's backward passes transpose 14 such matrices per
  *    training step (weight gradients x^T @ dy go through XNNPACK, which wants no transpose flag).
- *  - Sum over axis 0 of a 2-D float32 matrix (column sums, the bias and LayerNorm gradients): tfjs-wasm transposes
- *    then reduces rows (~50 ms at [16384, 512]). Here rows are added in order into one row of sums, which is
+ *  - Sum over axis 0 of a float32 tensor of rank >= 2 (column sums: bias, LayerNorm and position-embedding
+ *    gradients): tfjs-wasm transposes then reduces rows (~50 ms at [16384, 512]). Here rows are added in order into one row of sums, which is
  *    bit-identical to the ones-row matmul the model used before (training trajectories, which some tests pin at a
  *    learning rate where rounding changes the outcome, are unchanged) at ~5x less time.
  *  - A register-blocked batched matmul (`heapBatchMatMul`, used by ./wasm-kernels.ts's BatchMatMul override) for
@@ -34,45 +34,53 @@ import {
 } from './wasm-bytes.js';
 
 const { get, set, tee, loop, end, brIf, i32Add, i32LtU, i32Shl, i32Mul } = op;
+const SELECT = 0x1b;
 const v128LoadAt = (offset: number) => [0xfd, 0x00, 0x00, ...uleb(offset)];
 const v128StoreAt = (offset: number) => [0xfd, 0x0b, 0x00, ...uleb(offset)];
 /** i8x16.shuffle of two v128 by i32 lanes: idx 0-3 pick from the first operand, 4-7 from the second. */
 const shuffle32 = (idx: number[]) => [0xfd, 0x0d, ...idx.flatMap((i) => [4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3])];
 
-// transpose(src, dst, R, C), src/dst byte offsets, R and C multiples of 4: dst[c, r] = src[r, c].
-// Locals: 4 r, 5 c, 6 sRow, 7 s, 8 d, 9 rowB (4C), 10 dRowB (4R), 11-14 rows (v128), 15-18 pairs (v128).
+// transpose(src, dst, R, C), src/dst byte offsets, R and C multiples of 4: dst[c, r] = src[r, c]. Bands of 64
+// source columns (so the 64 destination rows being filled stay in cache), 4x4 blocks through lane shuffles.
+// Locals: 4 r, 5 c, 6 sRow, 7 s, 8 d, 9 rowB (4C), 10 dRowB (4R), 11 cb, 12 cEnd; 13-16 rows, 17-20 pairs (v128).
+const BAND = 64;
 const TRANSPOSE: WasmFunction = {
   name: 'transpose',
   params: [op.i32, op.i32, op.i32, op.i32],
-  locals: [[6, op.i32], [1, op.i32], [8, op.v128]],
+  locals: [[9, op.i32], [8, op.v128]],
   body: [
     get, 3, ...i32(2), i32Shl, set, 9,
     get, 2, ...i32(2), i32Shl, set, 10,
+    ...i32(0), set, 11,
+    loop, op.void, // bands of columns [cb, cEnd)
+    get, 11, ...i32(BAND), i32Add, get, 3, get, 11, ...i32(BAND), i32Add, get, 3, i32LtU, SELECT, set, 12,
     get, 0, set, 6,
     ...i32(0), set, 4,
     loop, op.void, // rows r..r+3 of src
-    get, 6, set, 7,
-    get, 1, get, 4, ...i32(2), i32Shl, i32Add, set, 8, // d = dst + 4r (column r of dst)
-    ...i32(0), set, 5,
+    get, 6, get, 11, ...i32(2), i32Shl, i32Add, set, 7, // s = sRow + 4cb
+    get, 1, get, 11, get, 10, i32Mul, i32Add, get, 4, ...i32(2), i32Shl, i32Add, set, 8, // d = dst + cb*dRowB + 4r
+    get, 11, set, 5,
     loop, op.void, // columns c..c+3
-    get, 7, ...v128Load, set, 11,
-    get, 7, get, 9, i32Add, ...v128Load, set, 12,
-    get, 7, get, 9, ...i32(1), i32Shl, i32Add, ...v128Load, set, 13,
-    get, 7, get, 9, ...i32(3), i32Mul, i32Add, ...v128Load, set, 14,
-    get, 11, get, 12, ...shuffle32([0, 4, 1, 5]), set, 15, // a0 b0 a1 b1
-    get, 11, get, 12, ...shuffle32([2, 6, 3, 7]), set, 16, // a2 b2 a3 b3
-    get, 13, get, 14, ...shuffle32([0, 4, 1, 5]), set, 17, // c0 d0 c1 d1
-    get, 13, get, 14, ...shuffle32([2, 6, 3, 7]), set, 18, // c2 d2 c3 d3
-    get, 8, get, 15, get, 17, ...shuffle32([0, 1, 4, 5]), ...v128Store,
-    get, 8, get, 10, i32Add, get, 15, get, 17, ...shuffle32([2, 3, 6, 7]), ...v128Store,
-    get, 8, get, 10, ...i32(1), i32Shl, i32Add, get, 16, get, 18, ...shuffle32([0, 1, 4, 5]), ...v128Store,
-    get, 8, get, 10, ...i32(3), i32Mul, i32Add, get, 16, get, 18, ...shuffle32([2, 3, 6, 7]), ...v128Store,
+    get, 7, ...v128Load, set, 13,
+    get, 7, get, 9, i32Add, ...v128Load, set, 14,
+    get, 7, get, 9, ...i32(1), i32Shl, i32Add, ...v128Load, set, 15,
+    get, 7, get, 9, ...i32(3), i32Mul, i32Add, ...v128Load, set, 16,
+    get, 13, get, 14, ...shuffle32([0, 4, 1, 5]), set, 17, // a0 b0 a1 b1
+    get, 13, get, 14, ...shuffle32([2, 6, 3, 7]), set, 18, // a2 b2 a3 b3
+    get, 15, get, 16, ...shuffle32([0, 4, 1, 5]), set, 19, // c0 d0 c1 d1
+    get, 15, get, 16, ...shuffle32([2, 6, 3, 7]), set, 20, // c2 d2 c3 d3
+    get, 8, get, 17, get, 19, ...shuffle32([0, 1, 4, 5]), ...v128Store,
+    get, 8, get, 10, i32Add, get, 17, get, 19, ...shuffle32([2, 3, 6, 7]), ...v128Store,
+    get, 8, get, 10, ...i32(1), i32Shl, i32Add, get, 18, get, 20, ...shuffle32([0, 1, 4, 5]), ...v128Store,
+    get, 8, get, 10, ...i32(3), i32Mul, i32Add, get, 18, get, 20, ...shuffle32([2, 3, 6, 7]), ...v128Store,
     get, 7, ...i32(16), i32Add, set, 7,
     get, 8, get, 10, ...i32(2), i32Shl, i32Add, set, 8,
-    get, 5, ...i32(4), i32Add, tee, 5, get, 3, i32LtU, brIf, 0,
+    get, 5, ...i32(4), i32Add, tee, 5, get, 12, i32LtU, brIf, 0,
     end,
     get, 6, get, 9, ...i32(2), i32Shl, i32Add, set, 6,
     get, 4, ...i32(4), i32Add, tee, 4, get, 2, i32LtU, brIf, 0,
+    end,
+    get, 11, ...i32(BAND), i32Add, tee, 11, get, 3, i32LtU, brIf, 0,
     end,
   ],
 };
@@ -208,10 +216,13 @@ export function registerHeapKernels(): boolean {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
     const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + x.shape.length : a));
-    const [R, C] = x.shape as [number, number];
-    if (x.shape.length !== 2 || axes.length !== 1 || axes[0] !== 0 || x.dtype !== 'float32' || C % 4 || R === 0 || C === 0)
+    // Over axis 0 only, any rank: x as [R, C] with C the product of the other dimensions.
+    const rest = x.shape.slice(1);
+    const R = x.shape[0] ?? 0;
+    const C = rest.reduce((a, b) => a * b, 1);
+    if (x.shape.length < 2 || axes.length !== 1 || axes[0] !== 0 || x.dtype !== 'float32' || C % 4 || R === 0 || C === 0)
       return origS.kernelFunc(args);
-    const out = backend.makeOutput(keepDims ? [1, C] : [C], 'float32');
+    const out = backend.makeOutput(keepDims ? [1, ...rest] : rest, 'float32');
     calls++;
     k.colsum(at(x), at(out), R, C);
     return out;

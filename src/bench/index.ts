@@ -7,6 +7,13 @@
  * Full mode adds issue 9's parallel sweep (10 runs serial vs on every core) and a memory-growth check (RSS and
  * tensor count after 100 and after 1,000 training steps of a small model).
  *   npm run bench [-- --quick]   (--quick: fewer repetitions and no sweep, for a smoke run)
+ *   npm run bench -- --profile [--shapes]   (instead: CPU time by kernel for one train step and one decode step)
+ *
+ * Where the time goes, and what stands between this and issue 9's targets: ./PROFILE.md (measured profiles, the
+ * levers that paid, and the arithmetic ceiling of tfjs-wasm's 128-bit XNNPACK matmuls). In short: a training step
+ * of the reference model is ~43.5 GFLOP of matmuls; at XNNPACK's ~25 GFLOP/s that alone is ~1.75 s, i.e. at most
+ * ~9,400 tokens/s even if every other op were free, against the 8,650 target (0.5x PyTorch/AVX-512). Sampling is
+ * matmul-bound too (~40% in XNNPACK) with the attention's KV-cache reads next (~20%).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/index.js';
@@ -20,6 +27,7 @@ import { AdditionTask } from '../tasks/addition.js';
 import { Tokenizer } from '../tasks/tokenizer.js';
 import { benchmarkSweep } from '../parallel/sweep-benchmark.js';
 import { measureModelSpeed, measureTrain } from './measure.js';
+import { formatProfile, profileDecodeStep, profileTrainStep } from './profile.js';
 
 /** PyTorch 1.13 eager on the reference machine, one thread (issue 9's table). */
 const PYTORCH_REFERENCE = {
@@ -95,6 +103,12 @@ function memoryGrowth(steps: number): Record<string, number> {
 
 const quick = process.argv.includes('--quick');
 const backend = await initBackend();
+if (process.argv.includes('--profile')) {
+  const byShape = process.argv.includes('--shapes');
+  console.log(formatProfile('train step (reference model, batch 256 x 64)', profileTrainStep(REFERENCE_CONFIG, 256, byShape)));
+  console.log(formatProfile('decode step (256 rows, KV cache)', profileDecodeStep()));
+  process.exit(0);
+}
 const t0 = performance.now();
 const peak = matmulPeak(512, quick ? 5 : 30);
 const speed = measureModelSpeed({ trainSteps: quick ? 1 : 4, recompute: true });
@@ -125,6 +139,11 @@ const report = {
     train: speed.trainTokensPerSec / PYTORCH_REFERENCE.avx512.trainTokensPerSec,
     sampling: speed.sampleTokensPerSec / PYTORCH_REFERENCE.avx512.sampleTokensPerSec,
     matmulPeak: peak / PYTORCH_REFERENCE.avx512.matmulGflops,
+  },
+  // Per CPU second of this process: what an idle core would give when other jobs share the machine (see measure.ts).
+  ratioToPytorchAvx512PerCpuSec: {
+    train: speed.trainTokensPerCpuSec / PYTORCH_REFERENCE.avx512.trainTokensPerSec,
+    sampling: speed.sampleTokensPerCpuSec / PYTORCH_REFERENCE.avx512.sampleTokensPerSec,
   },
   targets: { trainRatio: 0.5, samplingRatio: 1.0, issue2TrainTokensPerSec: 2000, issue2SampleTokensPerSec: 5000 },
   seconds: (performance.now() - t0) / 1000,

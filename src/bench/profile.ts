@@ -1,8 +1,10 @@
 /**
- * Where the time goes: kernel time by op type for one training step and for one KV-cache decode step of the
- * reference model, from `tf.profile` (each kernel timed by the backend). The difference between the wall time and
- * the summed kernel time is dispatch and JS overhead (tape, tidy, shape checks, typed-array copies).
- *   node .build/<dir>/src/bench/profile.js      prints both tables
+ * Where the time goes: CPU time by kernel type for one training step and for one KV-cache decode step of the
+ * reference model. CPU time rather than wall time (or `tf.profile`'s per-kernel wall clock) because the machine is
+ * often shared: the figures then still add up. The difference between the step's CPU time and the summed kernel
+ * time is dispatch and JS (tape, tidy, shape checks, typed-array work such as sampling and the KV-cache attention).
+ *   npm run bench -- --profile [--shapes]    prints both tables (--shapes: train rows keyed by input shapes)
+ * Measured tables and what they say: ./PROFILE.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../random.js';
@@ -20,36 +22,65 @@ export interface OpRow {
 }
 
 export interface Profile {
-  /** Wall time of the profiled work (profiling adds a little per kernel). */
-  wallMs: number;
-  /** Sum of kernel times. */
+  /** CPU time of this process for the profiled work (preemption by other processes is not counted). */
+  cpuMs: number;
+  /** CPU time inside kernels. */
   kernelMs: number;
   kernels: number;
   /** By op type, slowest first. */
   byOp: OpRow[];
 }
 
-async function profileOf(work: () => void): Promise<Profile> {
-  const t0 = performance.now();
-  const info = await tf.profile(work);
-  const wallMs = performance.now() - t0;
-  const rows = new Map<string, OpRow>();
-  let kernelMs = 0;
+const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+
+/**
+ * Runs `work` with every kernel of the current backend wrapped in a CPU-time probe (`process.cpuUsage`, so a busy
+ * machine's preemption does not land on whichever kernel was running), then restores the kernels.
+ */
+function profileOf(work: () => void, byShape = false): Profile {
   const backend = tf.getBackend();
-  for (const k of info.kernels) {
-    if (!tf.getKernel(k.name, backend)) continue; // op scopes (customGrad, fused ops) nest kernels: not counted twice
-    const ms = Number(await k.kernelTimeMs) || 0;
-    kernelMs += ms;
-    const r = rows.get(k.name) ?? { op: k.name, calls: 0, ms: 0 };
-    r.calls++;
-    r.ms += ms;
-    rows.set(k.name, r);
+  const originals = tf.getKernelsForBackend(backend);
+  const rows = new Map<string, OpRow>();
+  for (const k of originals) {
+    const inner = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, backend);
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        const c0 = process.cpuUsage();
+        const out = inner(args);
+        const ms = cpuMs(process.cpuUsage(c0));
+        const shapes = Object.values(args.inputs).map((t) => (t ? `[${t.shape}]` : '-'));
+        const key = byShape ? `${k.kernelName} ${shapes.join(' ')}` : k.kernelName;
+        const row = rows.get(key) ?? { op: key, calls: 0, ms: 0 };
+        row.ms += ms;
+        row.calls++;
+        rows.set(key, row);
+        return out;
+      },
+    });
   }
-  return { wallMs, kernelMs, kernels: [...rows.values()].reduce((a, r) => a + r.calls, 0), byOp: [...rows.values()].sort((a, b) => b.ms - a.ms) };
+  const c0 = process.cpuUsage();
+  try {
+    work();
+  } finally {
+    for (const k of originals) {
+      tf.unregisterKernel(k.kernelName, backend);
+      tf.registerKernel(k);
+    }
+  }
+  const total = cpuMs(process.cpuUsage(c0));
+  const byOp = [...rows.values()].filter((r) => r.calls > 0).sort((a, b) => b.ms - a.ms);
+  return {
+    cpuMs: total,
+    kernelMs: byOp.reduce((a, r) => a + r.ms, 0),
+    kernels: byOp.reduce((a, r) => a + r.calls, 0),
+    byOp,
+  };
 }
 
 /** One training step (forward, loss, backward, AdamW) on [batch, contextLength] random tokens, after a warm-up. */
-export async function profileTrainStep(config: GPTConfig = REFERENCE_CONFIG, batch = 256): Promise<Profile> {
+export function profileTrainStep(config: GPTConfig = REFERENCE_CONFIG, batch = 256, byShape = false): Profile {
   const rng = new Rng('profile-train');
   const model = new GPT(config, rng.fork('init'));
   const { vocabSize: V, contextLength: T } = config;
@@ -61,7 +92,7 @@ export async function profileTrainStep(config: GPTConfig = REFERENCE_CONFIG, bat
   const step = () => trainStep(model.params, () => maskedCrossEntropy(model.forward(tokens), targets, mask), opt, 1);
   try {
     step();
-    return await profileOf(() => void step());
+    return profileOf(() => void step(), byShape);
   } finally {
     tf.dispose([tokens, targets, mask]);
     opt.dispose();
@@ -73,20 +104,15 @@ export async function profileTrainStep(config: GPTConfig = REFERENCE_CONFIG, bat
  * Decode steps of `generate` with a KV cache: profiles a run of `newTokens` tokens and one of 1 token on the same
  * prompts and reports the difference divided by `newTokens - 1`, i.e. the cost of one decode step.
  */
-export async function profileDecodeStep(
-  config: GPTConfig = REFERENCE_CONFIG,
-  batch = 256,
-  promptLen = 16,
-  newTokens = 9,
-): Promise<Profile> {
+export function profileDecodeStep(config: GPTConfig = REFERENCE_CONFIG, batch = 256, promptLen = 16, newTokens = 9): Profile {
   const rng = new Rng('profile-decode');
   const model = new GPT(config, rng.fork('init'));
   const V = config.vocabSize;
   const prompts = Array.from({ length: batch }, () => Array.from({ length: promptLen }, () => rng.int(V)));
   try {
     generate(model, prompts, { maxNewTokens: 2, padId: 0 }, rng); // warm-up
-    const one = await profileOf(() => void generate(model, prompts, { maxNewTokens: 1, padId: 0 }, rng.fork('a')));
-    const many = await profileOf(() => void generate(model, prompts, { maxNewTokens: newTokens, padId: 0 }, rng.fork('b')));
+    const one = profileOf(() => void generate(model, prompts, { maxNewTokens: 1, padId: 0 }, rng.fork('a')));
+    const many = profileOf(() => void generate(model, prompts, { maxNewTokens: newTokens, padId: 0 }, rng.fork('b')));
     const n = newTokens - 1;
     const byOp = new Map<string, OpRow>();
     for (const r of many.byOp) byOp.set(r.op, { ...r });
@@ -101,7 +127,7 @@ export async function profileDecodeStep(
       .filter((r) => r.calls > 0)
       .sort((a, b) => b.ms - a.ms);
     return {
-      wallMs: (many.wallMs - one.wallMs) / n,
+      cpuMs: (many.cpuMs - one.cpuMs) / n,
       kernelMs: (many.kernelMs - one.kernelMs) / n,
       kernels: (many.kernels - one.kernels) / n,
       byOp: rows,
@@ -113,22 +139,15 @@ export async function profileDecodeStep(
 
 /** A fixed-width text table of a profile. */
 export function formatProfile(title: string, p: Profile): string {
+  const width = Math.min(60, Math.max(24, ...p.byOp.map((r) => r.op.length)));
   const lines = [
-    `${title}: wall ${p.wallMs.toFixed(1)} ms, kernels ${p.kernels.toFixed(0)} taking ${p.kernelMs.toFixed(1)} ms ` +
-      `(the rest, ${(p.wallMs - p.kernelMs).toFixed(1)} ms, is dispatch and JS)`,
-    '  op                         calls      ms     %',
+    `${title}: ${p.cpuMs.toFixed(1)} CPU ms, of which ${p.kernels.toFixed(0)} kernels take ${p.kernelMs.toFixed(1)} ms ` +
+      `(the rest, ${(p.cpuMs - p.kernelMs).toFixed(1)} ms, is dispatch, autodiff bookkeeping and JS such as sampling)`,
+    `  ${'op'.padEnd(width)}    calls      ms     %`,
   ];
   for (const r of p.byOp)
     lines.push(
-      `  ${r.op.padEnd(24)} ${r.calls.toFixed(0).padStart(8)} ${r.ms.toFixed(2).padStart(7)} ${((100 * r.ms) / p.kernelMs).toFixed(1).padStart(5)}`,
+      `  ${r.op.slice(0, width).padEnd(width)} ${r.calls.toFixed(0).padStart(8)} ${r.ms.toFixed(2).padStart(7)} ${((100 * r.ms) / p.kernelMs).toFixed(1).padStart(5)}`,
     );
   return lines.join('\n');
-}
-
-const isMain = import.meta.url === `file://${process.argv[1]}`;
-if (isMain) {
-  const { initBackend } = await import('../backend/index.js');
-  await initBackend();
-  console.log(formatProfile('train step (batch 256 x 64)', await profileTrainStep()));
-  console.log(formatProfile('decode step (256 rows, KV cache)', await profileDecodeStep()));
 }

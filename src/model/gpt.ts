@@ -8,6 +8,8 @@
  * the causal mask is additive; q, k, v are three matmuls plus 4-D transposes (no slicing, no 5-D transpose).
  * Attention's score and value matmuls are batched ([B*H, T, D]); on wasm they run on the SIMD kernel registered
  * in src/backend/wasm-kernels.ts (tfjs's own kernel for them is a scalar loop, ~10x slower).
+ * Sampling uses `decodeStep`: one fused q|k|v matmul per layer and attention on a preallocated KV cache of typed
+ * arrays (./kv-cache.ts), instead of concatenating tensors per token. Profiles: src/bench/PROFILE.md.
  *
  * Weights are drawn from an `Rng` in JS (normal, std 0.02; residual projections std 0.02/sqrt(2*nLayers) as in
  * nanoGPT / GPT-2), so initialisation is identical on every backend.

@@ -1,7 +1,8 @@
 export { GPT_DEFAULTS, REFERENCE_CONFIG, gptConfig } from './config.js';
 export type { GPTConfig } from './config.js';
 export { GPT, paramSpecs } from './gpt.js';
-export type { GPTWeights, LayerKV } from './gpt.js';
+export type { FusedQKV, GPTWeights, LayerKV } from './gpt.js';
+export { KVCache } from './kv-cache.js';
 export { maskedCrossEntropy } from './loss.js';
 export { scoresFromLogits, tokenLogProbs, tokenLogProbsArrays } from './logprobs.js';
 export type { TokenScores } from './logprobs.js';

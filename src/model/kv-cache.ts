@@ -88,6 +88,8 @@ export class KVCache {
     if (qkv.length !== this.batch * 3 * C)
       throw new Error(`KVCache.attend: qkv must be [${this.batch}, ${3 * C}], got ${qkv.length} values`);
     if (!(Number.isInteger(slot) && slot >= 0 && slot < W)) throw new Error(`KVCache.attend: slot must be in [0, ${W}), got ${slot}`);
+    if (!(Number.isInteger(layer) && layer >= 0 && layer < this.nLayers))
+      throw new Error(`KVCache.attend: layer must be in [0, ${this.nLayers}), got ${layer}`);
     f.set(qkv, qkvAt);
     const K = 2 * layer * this.layerSize;
     const V = K + this.layerSize;
@@ -95,6 +97,7 @@ export class KVCache {
       const row = qkvAt + b * 3 * C;
       const j0 = this.start[b]!;
       const n = slot - j0 + 1;
+      if (n < 1) throw new Error(`KVCache.attend: slot ${slot} is before row ${b}'s first slot ${j0}`);
       for (let h = 0; h < H; h++) {
         const base = (b * H + h) * W * D; // this (row, head)'s block of keys, and of values
         const kNew = row + C + h * D;

@@ -71,6 +71,20 @@ test('column sums are bit-identical to a ones-row matmul (the form the model use
   }
 });
 
+test('Sum over axis 0 of a rank-3 tensor (the position embedding gradient) equals a float64 reference', () => {
+  const rng = new Rng('colsum3');
+  const a = rng.normals(5 * 3 * 8, 1);
+  const got = tf.tidy(() => tf.sum(tf.tensor3d(a, [5, 3, 8]), 0));
+  assert.deepEqual(got.shape, [3, 8]);
+  const g = got.dataSync();
+  got.dispose();
+  for (let i = 0; i < 24; i++) {
+    let want = 0;
+    for (let r = 0; r < 5; r++) want += a[r * 24 + i]!;
+    assert.ok(Math.abs(g[i]! - want) < 1e-5, `element ${i}`);
+  }
+});
+
 test('NaN propagates through the column sum', () => {
   const got = tf.tidy(() => tf.sum(tf.tensor2d([1, NaN, 3, 4, 5, 6, 7, 8], [2, 4]), 0).arraySync()) as number[];
   assert.ok(Number.isNaN(got[1]));

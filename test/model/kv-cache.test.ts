@@ -78,4 +78,6 @@ test('bad sizes are errors naming the field', () => {
   const c = new KVCache(cfg, 1, 5, new Int32Array(1));
   assert.throws(() => c.attend(0, 5, new Float32Array(24), 1), /slot must be in \[0, 5\)/);
   assert.throws(() => c.attend(0, 1, new Float32Array(23), 1), /qkv must be \[1, 24\]/);
+  const padded = new KVCache(cfg, 1, 5, Int32Array.from([3]));
+  assert.throws(() => padded.attend(0, 2, new Float32Array(24), 1), /slot 2 is before row 0's first slot 3/);
 });
