@@ -50,9 +50,7 @@ import {
   type TopicKeysConfig,
   type TopicKeysProblem,
 } from '../tasks/topic-keys.js';
-import { cached } from '../train/cache.js';
-import { languageModelLoss } from '../train/lm-loss.js';
-import { train } from '../train/trainer.js';
+import { cachedLanguageModel } from '../train/cached-lm.js';
 
 /** Answer token + EOS. */
 const MAX_NEW_TOKENS = 2;
@@ -190,30 +188,22 @@ export async function topicKeysBase(
   const tokenizer = Tokenizer.forTasks([task]);
   const config = modelConfigOf(run.model, tokenizer);
   const t0 = performance.now();
-  const res = await cached({
+  const res = await cachedLanguageModel({
     key: { experiment: 'negative-reinforcement', task: task.name, taskConfig: task.config, generator: task.generatorVersion, config, pretrain: run.pretrain },
     modelConfig: config,
     tokenizer: tokenizer.toJSON(),
     ...(run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {}),
     build: () => new GPT(config, new Rng(run.pretrain.seed).fork('init')),
-    train: async (model) => {
-      const r = await train({
-        model,
-        loss: languageModelLoss(model),
-        batches: (_s, rng) => makeBatch(tokenizer, topicKeysExamples(task, rng, run.pretrain.batchSize), 6),
-        config: {
-          steps: run.pretrain.steps,
-          lr: run.pretrain.lr,
-          minLr: run.pretrain.lr / 10,
-          warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
-          seed: run.pretrain.seed,
-        },
-        onProgress: false,
-      });
-      return { seconds: r.seconds, finalLoss: r.history.loss.at(-1) ?? null };
+    batches: (_s, rng) => makeBatch(tokenizer, topicKeysExamples(task, rng, run.pretrain.batchSize), 6),
+    config: {
+      steps: run.pretrain.steps,
+      lr: run.pretrain.lr,
+      minLr: run.pretrain.lr / 10,
+      warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
+      seed: run.pretrain.seed,
     },
   });
-  const finalLoss = typeof res.meta['finalLoss'] === 'number' ? res.meta['finalLoss'] : null;
+  const finalLoss = res.finalLoss;
   return { model: res.model, hit: res.hit, seconds: (performance.now() - t0) / 1000, task, tokenizer, finalLoss };
 }
 

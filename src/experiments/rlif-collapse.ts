@@ -37,9 +37,7 @@ import {
   type WaitScratchpadEvaluation,
   type WaitScratchpadProblem,
 } from '../tasks/wait-scratchpad.js';
-import { cached } from '../train/cache.js';
-import { languageModelLoss } from '../train/lm-loss.js';
-import { train } from '../train/trainer.js';
+import { cachedLanguageModel } from '../train/cached-lm.js';
 
 export const RLIF_REWARDS = ['token-entropy', 'trajectory-likelihood', 'self-certainty', 'ground-truth'] as const;
 export type RlifReward = (typeof RLIF_REWARDS)[number];
@@ -143,41 +141,28 @@ export async function pretrainedModels(
   checkCorpusStyle(run.pretrain.style, 'pretrain.style');
   checkCorpusStyle(run.instruct.style, 'instruct.style');
   const seqLen = config.contextLength;
-  const sft = async (model: GPT, p: { steps: number; batchSize: number; lr: number; style: CorpusStyle }, seed: number, warmup: boolean) => {
-    const r = await train({
-      model,
-      loss: languageModelLoss(model),
-      batches: (_s, rng) => makeBatch(tokenizer, waitScratchpadExamples(task, p.style, rng, p.batchSize), seqLen),
-      config: {
-        steps: p.steps,
-        lr: p.lr,
-        minLr: p.lr / 10,
-        warmupSteps: warmup ? Math.min(100, Math.floor(p.steps / 10)) : 0,
-        seed,
-      },
-      onProgress: false,
-    });
-    return { seconds: r.seconds, finalLoss: r.history.loss.at(-1) ?? null };
-  };
   const cacheDir = run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {};
+  // Base and instruct are both next-token training on a corpus style; only the init, seed and warmup differ.
+  const lm = (
+    key: object,
+    build: () => GPT,
+    p: { steps: number; batchSize: number; lr: number; style: CorpusStyle },
+    seed: number,
+    warmup: boolean,
+  ) =>
+    cachedLanguageModel({
+      key,
+      modelConfig: config,
+      tokenizer: tokenizer.toJSON(),
+      ...cacheDir,
+      build,
+      batches: (_s, rng) => makeBatch(tokenizer, waitScratchpadExamples(task, p.style, rng, p.batchSize), seqLen),
+      config: { steps: p.steps, lr: p.lr, minLr: p.lr / 10, warmupSteps: warmup ? Math.min(100, Math.floor(p.steps / 10)) : 0, seed },
+    });
   const baseKey = { experiment: 'rlif-collapse', task: task.name, generator: task.generatorVersion, config, pretrain: run.pretrain };
-  const base = await cached({
-    key: baseKey,
-    modelConfig: config,
-    tokenizer: tokenizer.toJSON(),
-    ...cacheDir,
-    build: () => new GPT(config, new Rng(run.pretrain.seed).fork('init')),
-    train: (model) => sft(model, run.pretrain, run.pretrain.seed, true),
-  });
+  const base = await lm(baseKey, () => new GPT(config, new Rng(run.pretrain.seed).fork('init')), run.pretrain, run.pretrain.seed, true);
   const baseWeights = base.model.getWeights();
-  const instruct = await cached({
-    key: { ...baseKey, instruct: run.instruct },
-    modelConfig: config,
-    tokenizer: tokenizer.toJSON(),
-    ...cacheDir,
-    build: () => GPT.fromWeights(config, baseWeights),
-    train: (model) => sft(model, run.instruct, run.pretrain.seed + 1, false),
-  });
+  const instruct = await lm({ ...baseKey, instruct: run.instruct }, () => GPT.fromWeights(config, baseWeights), run.instruct, run.pretrain.seed + 1, false);
   return { base: base.model, instruct: instruct.model, hit: base.hit && instruct.hit, task, tokenizer, config };
 }
 

@@ -13,3 +13,4 @@ export * from './tensor-file.js';
 export * from './checkpoint.js';
 export * from './config-hash.js';
 export * from './cache.js';
+export * from './cached-lm.js';
