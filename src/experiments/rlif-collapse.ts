@@ -502,7 +502,8 @@ export const RLIF_PRESETS: Record<'quick' | 'default' | 'full', RlifCollapseConf
     model: { dModel: 48, nHeads: 4, nLayers: 2 },
     pretrain: { steps: 1000, batchSize: 64, lr: 3e-3, seed: 0, style: BASE_STYLE },
     instruct: { steps: 150, batchSize: 64, lr: 1e-3, style: INSTRUCT_STYLE },
-    mixes: [0, 0.5, 1],
+    // The paper's mixes; only token entropy runs on all of them (the a-sweep), the other rewards on base and instruct.
+    mixes: [0, 0.1, 0.2, 0.5, 1],
     arms: [
       { name: 'token-entropy', reward: 'token-entropy' },
       { name: 'trajectory-likelihood', reward: 'trajectory-likelihood', mixes: [0, 1] },
