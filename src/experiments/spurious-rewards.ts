@@ -17,12 +17,21 @@
 import { initBackend } from '../backend/index.js';
 import { evaluatePolicy } from '../eval/policy.js';
 import { GPT } from '../model/gpt.js';
+import { tokenLogProbsArrays } from '../model/logprobs.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
 import { runParallel, type RunEvent } from '../parallel/run-parallel.js';
 import type { RunContext } from '../parallel/run-function.js';
 import { Rng } from '../random.js';
 import { advantageFn } from '../rl/advantages.js';
-import { formatReward, incorrectLabelReward, randomReward, verifiableReward, type Reward } from '../rl/rewards.js';
+import {
+  formatReward,
+  incorrectLabelReward,
+  randomReward,
+  verifiableReward,
+  type Reward,
+  type RewardOutput,
+} from '../rl/rewards.js';
+import type { Rollout } from '../rl/rollout.js';
 import { trainRL, type MetricHistory } from '../rl/trainer.js';
 import { makeBatch } from '../tasks/batch.js';
 import { generateHeldOutSet, sampleTrainProblem } from '../tasks/dataset.js';
@@ -256,11 +265,18 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
       const arm = run.arm;
       const P = run.rl.promptsPerStep;
       const G = run.rl.numGenerations;
+      // Keep the step's rewards so the per-position clip measurement knows each sample's advantage sign.
+      const inner = rewardOf(arm, task, run.seed);
+      let lastRewards: RewardOutput | null = null;
+      const reward: Reward<TwoStyleProblem> = {
+        name: inner.name,
+        compute: (r) => (lastRewards = inner.compute(r)),
+      };
       const res = await trainRL<TwoStyleProblem>({
         model: base.model,
         task,
         tokenizer,
-        reward: rewardOf(arm, task, run.seed),
+        reward,
         advantage: advantageFn('grpo'),
         sampleProblem: (rng) => sampleTrainProblem(task, rng),
         config: {
@@ -286,7 +302,8 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
         rolloutMetrics: (r) => {
           const e = r.completions.map((c, i) => task.evaluate(r.problems[Math.floor(i / r.groupSize)]!, c));
           const s = styleCounts(e);
-          return { freqA: s.freqA, rolloutAccA: s.accA, rolloutAccB: s.accB };
+          const pos = lastRewards ? positionClipStats(base.model, r, lastRewards.rewards, run.rl.epsilon) : {};
+          return { freqA: s.freqA, rolloutAccA: s.accA, rolloutAccB: s.accB, ...pos };
         },
         onProgress: false,
       });
@@ -306,6 +323,64 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
     cacheHit: base.hit,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * Where the clip acts, measured on the step's rollout batch after its updates (trainRL calls `rolloutMetrics`
+ * then): for the style token (first completion token) and for the answer tokens (the rest, EOS included),
+ * the mean pi_old of the sampled token and the fraction of tokens whose final ratio pi_new / pi_old lies beyond
+ * the clip bound in the direction of the sample's advantage (ratio > 1 + eps with A > 0, < 1 - eps with A < 0;
+ * the sign of A is that of reward - group mean under GRPO). Samples with zero advantage are left out of the
+ * fractions. The paper's mechanism predicts clipping on the style token, which it reaches sooner at small
+ * pi_old, and mass moving to the likelier style. One forward pass over the batch: cheap next to the updates.
+ */
+export function positionClipStats(
+  model: GPT,
+  r: Rollout<TwoStyleProblem>,
+  rewards: Float32Array,
+  epsilon: number,
+): { styleProbOld: number; answerProbOld: number; clipStyle: number; clipAnswer: number } {
+  const N = r.lengths.length;
+  const W = r.width;
+  const M = r.maxNewTokens;
+  const scores = tokenLogProbsArrays(model, r.tokens, N, W);
+  let pS = 0;
+  let nS = 0;
+  let pA = 0;
+  let nA = 0;
+  let cS = 0;
+  let dS = 0;
+  let cA = 0;
+  let dA = 0;
+  for (let i = 0; i < N; i++) {
+    const g0 = Math.floor(i / r.groupSize) * r.groupSize;
+    let m = 0;
+    for (let j = 0; j < r.groupSize; j++) m += rewards[g0 + j]!;
+    const adv = rewards[i]! - m / r.groupSize;
+    const sign = Math.abs(adv) < 1e-9 ? 0 : Math.sign(adv);
+    for (let t = 0; t < r.lengths[i]!; t++) {
+      const old = r.logProbs[i * M + t]!;
+      const now = scores.logp[i * (W - 1) + r.promptLengths[i]! + t - 1]!;
+      const ratio = Math.exp(now - old);
+      const clipped = (sign > 0 && ratio > 1 + epsilon) || (sign < 0 && ratio < 1 - epsilon) ? 1 : 0;
+      if (t === 0) {
+        pS += Math.exp(old);
+        nS++;
+        if (sign !== 0) {
+          cS += clipped;
+          dS++;
+        }
+      } else {
+        pA += Math.exp(old);
+        nA++;
+        if (sign !== 0) {
+          cA += clipped;
+          dA++;
+        }
+      }
+    }
+  }
+  return { styleProbOld: pS / nS, answerProbOld: nA ? pA / nA : NaN, clipStyle: dS ? cS / dS : NaN, clipAnswer: dA ? cA / dA : NaN };
 }
 
 /** The standard arms of the claim: ground truth, random 0.5 and 0, and the two ablations (on good-A). */
@@ -367,7 +442,10 @@ export const SPURIOUS_PRESETS: Record<'quick' | 'default' | 'full', SpuriousRewa
  * "P(A) by problem": a good-A variant whose corpus uses A on 80% of carry problems and 30% of the others
  * (mixture {pA 0.3, pACarry 0.8, dropA 0.4, dropB 0.95}; base: A-frequency 0.63, accuracy 0.56 at T = 1).
  * "eval CRN": evaluated with common random numbers (the same sampling stream before and after), as the experiment
- * now does.
+ * now does. Rows from seed 105 on also give, in `clipFraction`, where the clip acts (`positionClipStats`, mean over
+ * steps): the fraction of style tokens and of answer tokens past the clip bound in their advantage's direction after
+ * the step's updates ("would have clipped" in a no-clip arm); "dModel 80": a larger good-A base (2 layers, pretrained
+ * 1500 x 64 at lr 2e-3; A-frequency 0.66, accuracy 0.70 with A, 0.34 with B, 0.58 at T = 1).
  */
 export const SPURIOUS_SEARCH: readonly {
   task: string; setting: string; arm: string; seed: number; accuracy: string; freqA: string; accA: string; accB: string;
@@ -400,6 +478,17 @@ export const SPURIOUS_SEARCH: readonly {
   { task: 'v3', setting: '12 steps, 32x8, mb 32, 8 ep, eps 0.1, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 103, accuracy: '.541->.453', freqA: '.598->.522', accA: '.692->.600', accB: '.318->.291', meanTokenProb: '.911->.878', clipFraction: '.032' },
   { task: 'v3, P(A) by problem', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 104, accuracy: '.580->.472', freqA: '.625->.545', accA: '.562->.489', accB: '.610->.453', meanTokenProb: '.917->.896', clipFraction: '.019' },
   { task: 'v3, P(A) by problem', setting: '12 steps, 32x8, mb 32, 8 ep, eps 0.05, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 104, accuracy: '.580->.530', freqA: '.625->.603', accA: '.562->.531', accB: '.610->.528', meanTokenProb: '.917->.899', clipFraction: '.039' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 105, accuracy: '.573->.440', freqA: '.659->.801', accA: '.689->.487', accB: '.348->.253', meanTokenProb: '.906->.911', clipFraction: '.024 (style .001, answer .038)' },
+  { task: 'v3', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5-no-clip', seed: 105, accuracy: '.573->.021', freqA: '.659->.721', accA: '.689->.014', accB: '.348->.040', meanTokenProb: '.906->.826', clipFraction: '0 (style 0, answer .115)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (eval CRN)', arm: 'random-0.5', seed: 105, accuracy: '.578->.521', freqA: '.659->.682', accA: '.702->.588', accB: '.337->.378', meanTokenProb: '.905->.913', clipFraction: '.017 (style 0, answer .029)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 4 ep, Adam 1e-4 (eval CRN)', arm: 'random-0.5-no-clip', seed: 105, accuracy: '.578->.072', freqA: '.659->.616', accA: '.702->.103', accB: '.337->.032', meanTokenProb: '.905->.844', clipFraction: '0 (style .016, answer .089)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 106, accuracy: '.570->.464', freqA: '.657->.415', accA: '.700->.696', accB: '.322->.300', meanTokenProb: '.903->.878', clipFraction: '.023 (style .028, answer .036)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, one update per rollout (mb 256, 1 ep), Adam 3e-5 (eval CRN)', arm: 'random-0.5-one-update', seed: 106, accuracy: '.570->.554', freqA: '.657->.645', accA: '.700->.686', accB: '.322->.314', meanTokenProb: '.903->.908', clipFraction: '0 (style 0, answer 0)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 107, accuracy: '.570->.674', freqA: '.640->.882', accA: '.689->.722', accB: '.360->.315', meanTokenProb: '.910->.931', clipFraction: '.018 (style .034, answer .027)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 108, accuracy: '.545->.504', freqA: '.669->.665', accA: '.671->.613', accB: '.291->.287', meanTokenProb: '.908->.901', clipFraction: '.022 (style .015, answer .033)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 109, accuracy: '.564->.494', freqA: '.661->.579', accA: '.675->.583', accB: '.348->.371', meanTokenProb: '.914->.877', clipFraction: '.021 (style .045, answer .033)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 110, accuracy: '.549->.555', freqA: '.639->.806', accA: '.658->.608', accB: '.356->.335', meanTokenProb: '.910->.916', clipFraction: '.018 (style .014, answer .029)' },
+  { task: 'v3, dModel 80', setting: '12 steps, 32x8, mb 32, 16 ep, Adam 3e-5 (eval CRN)', arm: 'random-0.5', seed: 111, accuracy: '.573->.490', freqA: '.626->.719', accA: '.701->.586', accB: '.359->.247', meanTokenProb: '.907->.902', clipFraction: '.024 (style .020, answer .037)' },
 ];
 
 export interface SpuriousRewardsResult {
