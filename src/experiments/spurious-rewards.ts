@@ -45,9 +45,7 @@ import {
   type TwoStyleEvaluation,
   type TwoStyleProblem,
 } from '../tasks/two-style.js';
-import { cached } from '../train/cache.js';
-import { languageModelLoss } from '../train/lm-loss.js';
-import { train } from '../train/trainer.js';
+import { cachedLanguageModel } from '../train/cached-lm.js';
 
 export const BASE_NAMES = ['good-A', 'no-A', 'bad-A'] as const;
 export type BaseName = (typeof BASE_NAMES)[number];
@@ -161,27 +159,19 @@ export async function pretrainedBase(
   const mixture = checkStyleMixture(run.base.mixture, `base ${run.base.name}: mixture`);
   const seqLen = config.contextLength;
   const t0 = performance.now();
-  const res = await cached({
+  const res = await cachedLanguageModel({
     key: { experiment: 'spurious-rewards', task: task.name, generator: task.generatorVersion, config, mixture, pretrain: run.pretrain },
     modelConfig: config,
     tokenizer: tokenizer.toJSON(),
     ...(run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {}),
     build: () => new GPT(config, new Rng(run.pretrain.seed).fork('init')),
-    train: async (model) => {
-      const r = await train({
-        model,
-        loss: languageModelLoss(model),
-        batches: (_s, rng) => makeBatch(tokenizer, twoStyleExamples(task, mixture, rng, run.pretrain.batchSize), seqLen),
-        config: {
-          steps: run.pretrain.steps,
-          lr: run.pretrain.lr,
-          minLr: run.pretrain.lr / 10,
-          warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
-          seed: run.pretrain.seed,
-        },
-        onProgress: false,
-      });
-      return { seconds: r.seconds, finalLoss: r.history.loss.at(-1) ?? null };
+    batches: (_s, rng) => makeBatch(tokenizer, twoStyleExamples(task, mixture, rng, run.pretrain.batchSize), seqLen),
+    config: {
+      steps: run.pretrain.steps,
+      lr: run.pretrain.lr,
+      minLr: run.pretrain.lr / 10,
+      warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
+      seed: run.pretrain.seed,
     },
   });
   return { model: res.model, hit: res.hit, seconds: (performance.now() - t0) / 1000, task, tokenizer, config };
