@@ -10,6 +10,7 @@ import {
   gapCurve,
   rocAuc,
   runVerificationGap,
+  selfFilter,
   VERIFICATION_GAP_PRESETS,
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap.js';
@@ -35,9 +36,23 @@ test('rocAuc: perfect, reversed, ties, one class', () => {
   assert.ok(Number.isNaN(rocAuc([1, 1], [0.1, 0.2])));
 });
 
-test('config validation names the field', () => {
+test('selfFilter: threshold, best-of-n per prompt, top fraction of the pool', () => {
+  // 2 prompts x 4 samples.
+  const pYes = [0.9, 0.2, 0.6, 0.6, 0.3, 0.1, 0.4, 0.35];
+  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'threshold' }), [0, 2, 3]);
+  // Per prompt the 2 highest; the tie at 0.6 keeps both, prompt 1 keeps its 2 best although both are below 0.5.
+  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'topPerPrompt', keep: 2 }), [0, 2, 6, 7]);
+  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'topPerPrompt', keep: 1 }), [0, 6]);
+  // The top quarter of the pool: 0.9 and the earlier 0.6.
+  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'poolFraction', fraction: 0.25 }), [0, 2]);
+  assert.throws(() => selfFilter(pYes, 3, 0.5, { kind: 'threshold' }), /perPrompt/);
+});
+
+test('config validation names the field', async () => {
   const bad = { ...VERIFICATION_GAP_PRESETS.quick, tauGrid: [0.7, 0.9] };
-  return assert.rejects(runVerificationGap(bad), /tauGrid/);
+  const badKeep = { ...VERIFICATION_GAP_PRESETS.quick, selfImprove: { ...VERIFICATION_GAP_PRESETS.quick.selfImprove, filter: { kind: 'topPerPrompt' as const, keep: 99 } } };
+  await assert.rejects(runVerificationGap(bad), /tauGrid/);
+  await assert.rejects(runVerificationGap(badKeep), /selfImprove\.filter\.keep/);
 });
 
 test('runVerificationGap on a tiny config: every task, size, seed and arm runs and records metrics', async () => {
@@ -61,7 +76,7 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
       tauPrompts: 4,
       samples: 8,
       ks: [1, 4],
-      selfImprove: { rounds: 2, promptsPerRound: 6, samplesPerPrompt: 4, epochs: 1, batchSize: 8, lr: 1e-4, replayFraction: 0.5, arms: ['filtered', 'unfiltered'] },
+      selfImprove: { rounds: 2, promptsPerRound: 6, samplesPerPrompt: 4, epochs: 1, batchSize: 8, lr: 1e-4, replayFraction: 0.5, arms: ['filtered', 'unfiltered'], filter: { kind: 'topPerPrompt', keep: 2 } },
       workers: 1,
     };
     const before = tf.memory().numTensors;
@@ -92,6 +107,7 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
     const f = r.selfImprove.find((x) => x.task === 'sum3' && x.arm === 'filtered')!;
     const u = r.selfImprove.find((x) => x.task === 'sum3' && x.arm === 'unfiltered')!;
     assert.equal(f.rounds[1]!.keptFraction, u.rounds[1]!.keptFraction);
+    assert.equal(f.rounds[1]!.keptFraction, 2 / 4, 'best 2 of 4 per prompt');
     // The claim specs: one number per seed each, all finite, and every one evaluates.
     const specs = verificationGapClaims(r);
     assert.deepEqual(
