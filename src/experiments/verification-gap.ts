@@ -44,10 +44,9 @@ import { FactsTask } from '../tasks/facts.js';
 import { Sum3Task } from '../tasks/sum3.js';
 import { Tokenizer } from '../tasks/tokenizer.js';
 import { AdamW, decayMatricesOnly } from '../train/adamw.js';
-import { cached } from '../train/cache.js';
+import { cachedLanguageModel } from '../train/cached-lm.js';
 import { languageModelLoss } from '../train/lm-loss.js';
 import { trainStep } from '../train/step.js';
-import { train } from '../train/trainer.js';
 
 export type GapTaskName = 'sum3' | 'facts';
 
@@ -534,21 +533,15 @@ async function pretrained(c: PretrainRunConfig) {
   const tokenizer = Tokenizer.forTasks([task]);
   const mc = modelConfig(c.size, tokenizer);
   const p = c.pretrain;
-  const res = await cached({
+  const res = await cachedLanguageModel({
     key: { experiment: 'verification-gap', v: 1, task: task.name, taskVersion: task.generatorVersion, heldOutFraction: heldOut(c.task), model: mc, pretrain: p, seed: c.seed },
     modelConfig: mc,
     tokenizer: tokenizer.toJSON(),
     build: () => new GPT(mc, new Rng(c.seed).fork('init')),
-    train: (model) =>
-      train({
-        model,
-        loss: languageModelLoss(model),
-        config: { steps: p.steps, lr: p.lr, minLr: p.minLr, warmupSteps: p.warmupSteps, seed: c.seed },
-        batches: (_s, rng) => batchOf(tokenizer, corpusExamples(c.task, task, rng, p.batchSize, p.checkFraction)),
-        onProgress: false,
-      }).then((r) => ({ seconds: r.seconds, finalLoss: r.history.loss.at(-1) })),
+    config: { steps: p.steps, lr: p.lr, minLr: p.minLr, warmupSteps: p.warmupSteps, seed: c.seed },
+    batches: (_s, rng) => batchOf(tokenizer, corpusExamples(c.task, task, rng, p.batchSize, p.checkFraction)),
   });
-  return { task, tokenizer, model: res.model, hit: res.hit, meta: res.meta };
+  return { task, tokenizer, model: res.model, hit: res.hit, trainSeconds: res.trainSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -589,7 +582,7 @@ function splits(name: GapTaskName, task: CheckableTask<unknown>, evalPrompts: nu
 export async function verificationGapSizeRun(c: SizeRunConfig, ctx?: RunContext): Promise<SizeRunResult> {
   await initBackend({ quiet: true });
   const t0 = performance.now();
-  const { task, tokenizer, model, hit, meta } = await pretrained(c);
+  const { task, tokenizer, model, hit, trainSeconds } = await pretrained(c);
   try {
     ctx?.progress({ stage: 'pretrained', task: c.task, size: sizeLabel(c.size), seed: c.seed });
     const { evalSet, tauSet } = splits(c.task, task, c.evalPrompts, c.tauPrompts);
@@ -610,7 +603,7 @@ export async function verificationGapSizeRun(c: SizeRunConfig, ctx?: RunContext)
       eval: splitMetrics(ev, c.tauGrid, c.ks),
       tauSplit: splitMetrics(ts, c.tauGrid, c.ks),
       noiseAuc,
-      pretrainSeconds: typeof meta['seconds'] === 'number' ? meta['seconds'] : NaN,
+      pretrainSeconds: trainSeconds ?? NaN,
       cacheHit: hit,
       seconds: (performance.now() - t0) / 1000,
     };
