@@ -14,6 +14,7 @@
  * which costs <1% of a training step at vocab 32.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { f32Load, f32x4Add, f32x4Mul, f32x4Splat, i32, moduleBytes, op, v128Load, v128Store, v128Zero } from './wasm-bytes.js';
 import { heapBatchMatMul, registerHeapKernels } from './wasm-heap-kernels.js';
 
 // The WebAssembly global exists in Node but is not in this project's `lib`; the little used here:
@@ -118,7 +119,7 @@ class SimdBatchMatMul {
   private readonly mm: (a: number, b: number, c: number, batch: number, M: number, K: number, N: number) => void;
 
   constructor() {
-    const mod = new WebAssembly.Module(moduleBytes());
+    const mod = new WebAssembly.Module(mmModuleBytes());
     const inst = new WebAssembly.Instance(mod, { env: { mem: this.memory } });
     this.mm = inst.exports['mm'] as SimdBatchMatMul['mm'];
   }
@@ -180,24 +181,14 @@ function transposeInto(
 }
 
 // --- the module, as bytes ---------------------------------------------------------------------------------------
-// Opcodes (WebAssembly core + SIMD proposal, final numbering).
-const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
-const GET = 0x20, SET = 0x21, TEE = 0x22;
-const I32_CONST = 0x41, I32_EQZ = 0x45, I32_LT_U = 0x49, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_SHL = 0x74;
-const F32_LOAD = [0x2a, 0x02, 0x00]; // align 2^2, offset 0
-const SIMD = 0xfd;
-const V128_LOAD = [SIMD, 0x00, 0x00, 0x00]; // align 1 (no alignment promise), offset 0
-const V128_STORE = [SIMD, 0x0b, 0x00, 0x00];
-const V128_ZERO = [SIMD, 0x0c, ...new Array(16).fill(0)];
-const F32X4_SPLAT = [SIMD, 0x13];
-const F32X4_ADD = [SIMD, 0xe4, 0x01];
-const F32X4_MUL = [SIMD, 0xe6, 0x01];
-const I32 = 0x7f, V128 = 0x7b;
+// Opcodes and the module layout come from ./wasm-bytes.js (shared with the heap and arena kernels).
+const { block: BLOCK, loop: LOOP, end: END, br: BR, brIf: BR_IF, void: VOID, get: GET, set: SET, tee: TEE } = op;
+const { i32Eqz: I32_EQZ, i32LtU: I32_LT_U, i32Add: I32_ADD, i32Sub: I32_SUB, i32Mul: I32_MUL, i32Shl: I32_SHL } = op;
 
 // Locals: params 0 a, 1 b, 2 c, 3 batch, 4 M, 5 K, 6 N; then 7 pbBase, 8 pb, 9 i, 10 k, 11 j, 12 rowBytes,
 // 13 bi (i32) and 14 av (v128). Loops count down; a, c advance as running pointers.
 const [A, B_, C, BATCH, M_, K_, N_, PBBASE, PB, I, K, J, ROW, BI, AV] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-const c = (n: number) => [I32_CONST, ...sleb(n)];
+const c = i32;
 const body: number[] = [
   GET, N_, ...c(2), I32_SHL, SET, ROW, // rowBytes = N * 4
   GET, B_, SET, PBBASE,
@@ -209,21 +200,21 @@ const body: number[] = [
   GET, I, I32_EQZ, BR_IF, 1,
   ...c(0), SET, J,
   LOOP, VOID, // C row = 0
-  GET, C, GET, J, I32_ADD, ...V128_ZERO, ...V128_STORE,
+  GET, C, GET, J, I32_ADD, ...v128Zero, ...v128Store,
   GET, J, ...c(16), I32_ADD, TEE, J, GET, ROW, I32_LT_U, BR_IF, 0,
   END,
   GET, PBBASE, SET, PB,
   GET, K_, SET, K,
   BLOCK, VOID, LOOP, VOID, // for k = K..1
   GET, K, I32_EQZ, BR_IF, 1,
-  GET, A, ...F32_LOAD, ...F32X4_SPLAT, SET, AV, // av = splat(A[i, k])
+  GET, A, ...f32Load, ...f32x4Splat, SET, AV, // av = splat(A[i, k])
   GET, A, ...c(4), I32_ADD, SET, A,
   ...c(0), SET, J,
   LOOP, VOID, // C[i, j:j+4] += av * B[k, j:j+4]
   GET, C, GET, J, I32_ADD,
-  GET, C, GET, J, I32_ADD, ...V128_LOAD,
-  GET, AV, GET, PB, ...V128_LOAD, ...F32X4_MUL, ...F32X4_ADD,
-  ...V128_STORE,
+  GET, C, GET, J, I32_ADD, ...v128Load,
+  GET, AV, GET, PB, ...v128Load, ...f32x4Mul, ...f32x4Add,
+  ...v128Store,
   GET, PB, ...c(16), I32_ADD, SET, PB,
   GET, J, ...c(16), I32_ADD, TEE, J, GET, ROW, I32_LT_U, BR_IF, 0,
   END,
@@ -238,49 +229,8 @@ const body: number[] = [
   GET, BI, ...c(1), I32_SUB, SET, BI,
   BR, 0,
   END, END,
-  END,
 ];
 
-function moduleBytes(): Uint8Array {
-  const locals = [2, 7, I32, 1, V128]; // two groups: 7 x i32, 1 x v128
-  const func = [...locals, ...body];
-  const name = [...'mm'].map((ch) => ch.charCodeAt(0));
-  const env = [...'env'].map((ch) => ch.charCodeAt(0));
-  const mem = [...'mem'].map((ch) => ch.charCodeAt(0));
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]), // type: (i32 x7) -> ()
-    ...section(2, [1, env.length, ...env, mem.length, ...mem, 0x02, 0x00, 0x01]), // import env.mem, min 1 page
-    ...section(3, [1, 0]), // one function of type 0
-    ...section(7, [1, name.length, ...name, 0x00, 0]), // export "mm"
-    ...section(10, [1, ...uleb(func.length), ...func]),
-  ]);
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
+function mmModuleBytes(): Uint8Array {
+  return moduleBytes([{ name: 'mm', params: new Array<number>(7).fill(op.i32), locals: [[7, op.i32], [1, op.v128]], body }]);
 }
