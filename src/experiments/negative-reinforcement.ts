@@ -33,7 +33,8 @@ import { initBackend } from '../backend/index.js';
 import { passAtK } from '../eval/pass-at-k.js';
 import { GPT } from '../model/gpt.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
-import { runParallel, type RunEvent } from '../parallel/run-parallel.js';
+import { phaseRunner } from '../parallel/phases.js';
+import type { RunEvent } from '../parallel/run-parallel.js';
 import type { RunContext } from '../parallel/run-function.js';
 import { Rng } from '../random.js';
 import { advantageFn, type AdvantageName } from '../rl/advantages.js';
@@ -559,20 +560,14 @@ export async function runNegativeReinforcement(
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const workers = config.workers !== undefined ? { workers: config.workers } : {};
-  const [base] = await runParallel<NegRun, NegRunResult>({
+  const run = phaseRunner<NegRun, NegRunResult, 'base' | 'rl'>({
     module: import.meta.url,
     exportName: 'negativeReinforcementRun',
-    configs: [runOf(config, null, config.seeds[0]!, options.cacheDir)],
     ...workers,
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'base' }) } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
-  const runs = await runParallel<NegRun, NegRunResult>({
-    module: import.meta.url,
-    exportName: 'negativeReinforcementRun',
-    configs: negativeReinforcementRuns(config, options.cacheDir),
-    ...workers,
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'rl' }) } : {}),
-  });
+  const [base] = await run('base', [runOf(config, null, config.seeds[0]!, options.cacheDir)]);
+  const runs = await run('rl', negativeReinforcementRuns(config, options.cacheDir));
   const cpu = process.cpuUsage(cpu0);
   return { config, base: base!, runs, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

@@ -18,7 +18,8 @@ import { initBackend } from '../backend/index.js';
 import { GPT } from '../model/gpt.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
 import { mixWeights } from '../model/weights.js';
-import { runParallel, type RunEvent } from '../parallel/run-parallel.js';
+import { phaseRunner } from '../parallel/phases.js';
+import type { RunEvent } from '../parallel/run-parallel.js';
 import type { RunContext } from '../parallel/run-function.js';
 import { Rng } from '../random.js';
 import { advantageFn } from '../rl/advantages.js';
@@ -424,27 +425,15 @@ export async function runRlifCollapse(
   const seed0 = config.seeds[0]!;
   const workers = config.workers !== undefined ? { workers: config.workers } : {};
   // Pretrain once (in one worker) before the mixes fan out, so parallel workers do not train the same model twice.
-  const first = await runParallel<RlifRun, RlifRunResult>({
+  const run = phaseRunner<RlifRun, RlifRunResult, 'models' | 'rl'>({
     module: import.meta.url,
     exportName: 'rlifCollapseRun',
-    configs: [runOf(config, config.mixes[0]!, null, seed0, options.cacheDir)],
-    workers: 1,
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'models' }) } : {}),
-  });
-  const rest = await runParallel<RlifRun, RlifRunResult>({
-    module: import.meta.url,
-    exportName: 'rlifCollapseRun',
-    configs: config.mixes.slice(1).map((a) => runOf(config, a, null, seed0, options.cacheDir)),
     ...workers,
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'models' }) } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
-  const runs = await runParallel<RlifRun, RlifRunResult>({
-    module: import.meta.url,
-    exportName: 'rlifCollapseRun',
-    configs: rlifRuns(config, options.cacheDir),
-    ...workers,
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'rl' }) } : {}),
-  });
+  const first = await run('models', [runOf(config, config.mixes[0]!, null, seed0, options.cacheDir)], 1);
+  const rest = await run('models', config.mixes.slice(1).map((a) => runOf(config, a, null, seed0, options.cacheDir)));
+  const runs = await run('rl', rlifRuns(config, options.cacheDir));
   return { config, models: [...first, ...rest], runs, seconds: (performance.now() - t0) / 1000 };
 }
 

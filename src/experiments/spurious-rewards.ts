@@ -19,7 +19,8 @@ import { evaluatePolicy } from '../eval/policy.js';
 import { GPT } from '../model/gpt.js';
 import { tokenLogProbsArrays } from '../model/logprobs.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
-import { runParallel, type RunEvent } from '../parallel/run-parallel.js';
+import { phaseRunner } from '../parallel/phases.js';
+import type { RunEvent } from '../parallel/run-parallel.js';
 import type { RunContext } from '../parallel/run-function.js';
 import { Rng } from '../random.js';
 import { advantageFn } from '../rl/advantages.js';
@@ -541,20 +542,14 @@ export async function runSpuriousRewards(
   checkConfig(config);
   const t0 = performance.now();
   const seed0 = config.seeds[0]!;
-  const bases = await runParallel<SpuriousRun, SpuriousRunResult>({
+  const run = phaseRunner<SpuriousRun, SpuriousRunResult, 'bases' | 'rl'>({
     module: import.meta.url,
     exportName: 'spuriousRewardsRun',
-    configs: config.bases.map((b) => runOf(config, b, null, seed0, options.cacheDir)),
     ...(config.workers !== undefined ? { workers: config.workers } : {}),
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'bases' }) } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
-  const runs = await runParallel<SpuriousRun, SpuriousRunResult>({
-    module: import.meta.url,
-    exportName: 'spuriousRewardsRun',
-    configs: spuriousRuns(config, options.cacheDir),
-    ...(config.workers !== undefined ? { workers: config.workers } : {}),
-    ...(onProgress ? { onProgress: (e: RunEvent) => onProgress({ ...e, phase: 'rl' }) } : {}),
-  });
+  const bases = await run('bases', config.bases.map((b) => runOf(config, b, null, seed0, options.cacheDir)));
+  const runs = await run('rl', spuriousRuns(config, options.cacheDir));
   return { config, bases, runs, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -12,3 +12,4 @@ export { ParallelRunError } from './run-error.js';
 export { assertPlainData } from './plain-data.js';
 export { referenceRun, type ReferenceRunConfig, type ReferenceRunResult } from './reference-run.js';
 export { benchmarkSweep, type SweepBenchmarkOptions, type SweepBenchmarkResult } from './sweep-benchmark.js';
+export { phaseRunner, type PhaseRunnerOptions } from './phases.js';
