@@ -4,8 +4,10 @@
  * executes the kernels.
  *
  * Order of preference: `tensorflow` (the native binding from `@tensorflow/tfjs-node`, when it is installed and its
- * binary loads) > `wasm` (`@tensorflow/tfjs-backend-wasm`, XNNPACK with SIMD) > `cpu` (pure JS, ~35x slower).
- * `RLREPRO_BACKEND=node|wasm|cpu` forces one.
+ * binary loads) > `blas` (the wasm backend with its matmuls on a native OpenBLAS, ./native-kernels.ts; ~2-3x wasm on
+ * training) > `wasm` (`@tensorflow/tfjs-backend-wasm`, XNNPACK with SIMD) > `cpu` (pure JS, ~35x slower).
+ * `RLREPRO_BACKEND=node|blas|wasm|cpu` forces one. The backends round differently, so the same seed gives the
+ * same numbers on the same backend, not across backends.
  *
  * Threads: tfjs-backend-wasm 4.22 turns multithreading off in Node (flag WASM_HAS_MULTITHREAD_SUPPORT returns false
  * when IS_NODE; tfjs issue #3830). Forcing it on was tried: it runs only after five workarounds of the bundle's
@@ -21,21 +23,24 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { registerWasmKernels } from './wasm-kernels.js';
+import { openBlas, setBlasKernels } from './native-kernels.js';
 
 /** Names a user may ask for (in `RLREPRO_BACKEND` or `initBackend({backend})`). */
-export const BACKEND_NAMES = ['node', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['node', 'blas', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_NAMES)[number];
 
 export interface BackendInfo {
-  /** The name the user sees: node | wasm | cpu. */
+  /** The name the user sees: node | blas | wasm | cpu. */
   name: BackendChoice;
-  /** tfjs's own name for it (`tensorflow` for node). */
+  /** tfjs's own name for it (`tensorflow` for node, `wasm` for blas). */
   tfName: string;
   /** Threads one engine uses for its kernels. */
   threads: number;
+  /** blas: the library and OpenBLAS's kernel family; wasm chosen by default: why blas was not used. */
+  detail?: string;
 }
 
-const TF_NAME: Record<BackendChoice, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TF_NAME: Record<BackendChoice, string> = { node: 'tensorflow', blas: 'wasm', wasm: 'wasm', cpu: 'cpu' };
 
 let current: BackendInfo | undefined;
 let reported = false;
@@ -83,6 +88,10 @@ async function trySet(name: 'wasm' | 'cpu'): Promise<boolean> {
 
 function threadsOf(name: BackendChoice): number {
   if (name === 'node') return Number(process.env['TF_NUM_INTRAOP_THREADS'] ?? 0) || navigatorCores();
+  if (name === 'blas') {
+    const lib = openBlas();
+    return typeof lib === 'string' ? 1 : lib.threads;
+  }
   return 1; // wasm: single-threaded in Node (see the module comment); cpu: JS is single-threaded
 }
 
@@ -106,28 +115,40 @@ export async function initBackend(opts: { backend?: string; quiet?: boolean } = 
 
   tf.env().set('PROD', true); // skips per-op NaN checks and debug bookkeeping
   let chosen: BackendChoice | undefined;
+  let detail: string | undefined;
   if (wanted === 'node') {
     if (!(await tryNative()))
       throw new Error(
         'backend "node" was requested but @tensorflow/tfjs-node is not usable here (not installed, or its native ' +
           'binary could not be downloaded); install it with `npm install --no-save @tensorflow/tfjs-node` on a ' +
-          'machine with internet, or choose wasm or cpu',
+          'machine with internet, or choose blas, wasm or cpu',
       );
     chosen = 'node';
-  } else if (wanted === 'wasm' || wanted === 'cpu') {
-    if (!(await trySet(wanted))) throw new Error(`backend "${wanted}" failed to initialise`);
+  } else if (wanted !== undefined) {
+    if (!(await trySet(wanted === 'blas' ? 'wasm' : wanted))) throw new Error(`backend "${wanted}" failed to initialise`);
     chosen = wanted;
   } else {
     if (await tryNative()) chosen = 'node';
-    else if (await trySet('wasm')) chosen = 'wasm';
-    else if (await trySet('cpu')) chosen = 'cpu';
-    else throw new Error('no tfjs backend could be initialised (tried node, wasm, cpu)');
+    else if (await trySet('wasm')) {
+      const lib = openBlas();
+      chosen = typeof lib === 'string' ? 'wasm' : 'blas';
+      if (typeof lib === 'string') detail = `native BLAS not used: ${lib}`;
+    } else if (await trySet('cpu')) chosen = 'cpu';
+    else throw new Error('no tfjs backend could be initialised (tried node, blas, wasm, cpu)');
   }
   await tf.ready();
-  if (chosen === 'wasm') registerWasmKernels();
-  current = { name: chosen, tfName: TF_NAME[chosen], threads: threadsOf(chosen) };
+  if (chosen === 'wasm' || chosen === 'blas') {
+    registerWasmKernels();
+    setBlasKernels(chosen === 'blas'); // throws with the reason when blas was asked for and cannot open
+  }
+  if (chosen === 'blas') {
+    const lib = openBlas();
+    if (typeof lib !== 'string') detail = `OpenBLAS ${lib.core}, ${lib.path}`;
+  }
+  current = { name: chosen, tfName: TF_NAME[chosen], threads: threadsOf(chosen), ...(detail ? { detail } : {}) };
   if (!opts.quiet && !reported && process.env['RLREPRO_QUIET'] !== '1') {
-    process.stderr.write(`rlrepro: tfjs backend ${current.name} (${current.threads} thread(s) per engine)\n`);
+    const extra = detail ? `; ${detail}` : '';
+    process.stderr.write(`rlrepro: tfjs backend ${current.name} (${current.threads} thread(s) per engine${extra})\n`);
     reported = true;
   }
   return current;

@@ -1,11 +1,14 @@
 /**
- * The GPT's building blocks as tensor functions with hand-written gradients (`tf.customGrad`). Why: tfjs-wasm 4.22
- * runs a matmul on XNNPACK's fast path only when it is 2-D with no transpose flag, but tfjs's autodiff of `matMul`
- * uses transpose flags, and LayerNorm / GELU autodiff emits many small ops (each ~5 us of dispatch). Writing the
- * backward passes by hand with explicit `tf.transpose` + flag-free 2-D matmuls trains several times faster here.
+ * The GPT's building blocks as tensor functions with hand-written gradients (`tf.customGrad`). Why: tfjs's autodiff
+ * of LayerNorm / GELU emits many small ops (each ~5 us of dispatch), and a fused linear layer's autodiff is longer
+ * than its three products. Backward passes here are plain 2-D matmuls with transpose flags; each
+ * backend serves those its own fastest way (BLAS takes the flags as they are; plain wasm turns them into explicit
+ * SIMD transposes for XNNPACK, src/backend/wasm-kernels.ts). LayerNorm and GELU run as single native loops where
+ * the backend has them (src/backend/native-kernels.ts), else as the tfjs compositions below (same maths).
  * Each function is checked against finite differences in test/model/gradcheck.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeGelu, nativeGeluGrad, nativeLayerNorm, nativeLayerNormGrad } from '../backend/native-kernels.js';
 
 type T = tf.Tensor;
 // tfjs-core does not export its CustomGradientFunc type; this is its parameter type.
@@ -21,8 +24,8 @@ export const linear = tf.customGrad(((x: T, w: T, b: T, save: tf.GradSaveFunc) =
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dy2 = dy as tf.Tensor2D;
       return [
-        tf.matMul(dy2, tf.transpose(ws)), // [N, O] @ [O, I]
-        weightGrad(xs, dy2), // [I, O]
+        tf.matMul(dy2, ws, false, true), // [N, O] @ [O, I]
+        tf.matMul(xs, dy2, true), // x^T @ dy: [I, O]
         colSum(dy2), // [O]
       ];
     },
@@ -38,15 +41,6 @@ function colSum(x: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(x, 0);
 }
 
-/**
- * Weight gradient x^T @ dy.  x [N, I], dy [N, O] -> [I, O]. XNNPACK repacks its right operand on every call, so
- * the narrower of x and dy goes there: for O > I, (dy^T @ x)^T (measured ~30% faster on the MLP's [N,128]->[N,512]).
- */
-function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
-  if (dy.shape[1] > x.shape[1]) return tf.transpose(tf.matMul(tf.transpose(dy), x)) as tf.Tensor2D;
-  return tf.matMul(tf.transpose(x), dy);
-}
-
 /** y = x @ w.  x [N, I], w [I, O] -> [N, O]. */
 export const matMul2d = tf.customGrad(((x: T, w: T, save: tf.GradSaveFunc) => {
   save([x, w]);
@@ -55,7 +49,7 @@ export const matMul2d = tf.customGrad(((x: T, w: T, save: tf.GradSaveFunc) => {
     gradFunc: (dy: T, saved: T[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dy2 = dy as tf.Tensor2D;
-      return [tf.matMul(dy2, tf.transpose(ws)), weightGrad(xs, dy2)];
+      return [tf.matMul(dy2, ws, false, true), tf.matMul(xs, dy2, true)];
     },
   };
 }) as CustomGradFn) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
@@ -77,7 +71,7 @@ const embedOneHot = tf.customGrad(((oh: T, wte: T, save: tf.GradSaveFunc) => {
     value: tf.matMul(oh as tf.Tensor2D, wte as tf.Tensor2D), // [N, C]
     gradFunc: (dy: T, saved: T[]) => {
       const [ohs] = saved as [tf.Tensor2D];
-      return [tf.zerosLike(ohs), weightGrad(ohs, dy as tf.Tensor2D)]; // d(onehot) unused; dwte [V, C]
+      return [tf.zerosLike(ohs), tf.matMul(ohs, dy as tf.Tensor2D, true)]; // d(onehot) unused; dwte [V, C]
     },
   };
 }) as CustomGradFn) as (oh: tf.Tensor2D, wte: tf.Tensor2D) => tf.Tensor2D;
@@ -86,6 +80,11 @@ const LN_EPS = 1e-5; // PyTorch's nn.LayerNorm default
 
 /** LayerNorm over the last axis.  x [N, C], g [C], b [C] -> [N, C]. */
 export const layerNorm = tf.customGrad(((x: T, g: T, b: T, save: tf.GradSaveFunc) => {
+  const fused = nativeLayerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, LN_EPS); // one native loop, where available
+  if (fused) {
+    save(fused.saved);
+    return { value: fused.y, gradFunc: (dy: T, saved: T[]) => nativeLayerNormGrad(dy, saved) };
+  }
   const mean = tf.mean(x, 1, true); // [N, 1]
   const xc = tf.sub(x, mean);
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), 1, true), LN_EPS)); // [N, 1]
@@ -113,6 +112,11 @@ const GELU_C = 0.044715;
  * x * sigmoid(2u) because wasm's sigmoid is ~4x faster than its tanh (and x*x*x ~5x faster than pow).  Any shape.
  */
 export const gelu = tf.customGrad(((x: T, save: tf.GradSaveFunc) => {
+  const fused = nativeGelu(x); // one native loop each way, where available
+  if (fused) {
+    save(fused.saved);
+    return { value: fused.y, gradFunc: (dy: T, saved: T[]) => [nativeGeluGrad(dy, saved)] };
+  }
   const x2 = tf.square(x);
   const s = tf.sigmoid(tf.mul(x, tf.add(2 * GELU_K, tf.mul(2 * GELU_K * GELU_C, x2)))); // sigmoid(2u)
   save([x, x2, s]);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { assignWeights, loadCheckpoint, writeCheckpointFiles, type LoadedCheckpoint } from './checkpoint.js';
 import { configHash, stableStringify } from './config-hash.js';
 import type { Trainable } from './step.js';
+import { backendInfo } from '../backend/index.js';
 
 /**
  * Bump when a change in the code makes old cached models wrong (model maths, initialisation, batch layout,
@@ -51,9 +52,24 @@ export function cacheDirectory(cacheDir?: string): string {
   return join(projectRoot(), '.cache', 'rlrepro');
 }
 
-/** The entry name for a key: 16 hex digits of sha256 over {code version, key} in stable JSON. */
+/** The entry name for a key: 16 hex digits of sha256 over {code version, key, backend} in stable JSON. */
 export function cacheKeyHash(key: object): string {
-  return configHash({ codeVersion: TRAIN_CODE_VERSION, key }).slice(0, 16);
+  return configHash(fullKey(key)).slice(0, 16);
+}
+
+/**
+ * What an entry's hash covers. The backend is part of it because backends round differently (the same key
+ * trained on `blas` is another model than on `wasm`, and a warm cache must not mix them). Entries written before
+ * backends were told apart were all trained on wasm, so wasm (or no backend chosen yet) keeps the old form.
+ */
+function fullKey(key: object): object {
+  let backend: string | undefined;
+  try {
+    backend = backendInfo().name;
+  } catch {
+    backend = undefined;
+  }
+  return backend === undefined || backend === 'wasm' ? { codeVersion: TRAIN_CODE_VERSION, key } : { codeVersion: TRAIN_CODE_VERSION, key, backend };
 }
 
 /** Returns the cached model for `key`, or builds, trains and stores one. */
@@ -90,7 +106,7 @@ function store<M extends Trainable>(dir: string, model: M, opts: CachedOptions<M
   try {
     writeCheckpointFiles(tmp, { params: model.params, modelConfig: opts.modelConfig, tokenizer: opts.tokenizer, meta });
     // The full key, so a person (or a test) can see what an entry holds.
-    writeFileSync(join(tmp, 'key.json'), stableStringify({ codeVersion: TRAIN_CODE_VERSION, key: opts.key }) + '\n');
+    writeFileSync(join(tmp, 'key.json'), stableStringify(fullKey(opts.key)) + '\n');
     renameSync(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

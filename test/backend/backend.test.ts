@@ -6,10 +6,11 @@ import { initBackend, parseBackendName, backendInfo } from '../../src/backend/in
 
 const indexJs = fileURLToPath(new URL('../../src/backend/index.js', import.meta.url));
 
-test('parseBackendName accepts the three names and rejects others with the list', () => {
+test('parseBackendName accepts the four names and rejects others with the list', () => {
   assert.equal(parseBackendName('WASM'), 'wasm');
   assert.equal(parseBackendName(' cpu '), 'cpu');
-  assert.throws(() => parseBackendName('gpu'), /unknown backend "gpu"; valid names are node, wasm, cpu/);
+  assert.equal(parseBackendName('Blas'), 'blas');
+  assert.throws(() => parseBackendName('gpu'), /unknown backend "gpu"; valid names are node, blas, wasm, cpu/);
 });
 
 test('initBackend picks a working backend and reports the same info twice', async () => {
@@ -17,7 +18,7 @@ test('initBackend picks a working backend and reports the same info twice', asyn
   const b = await initBackend({ quiet: true });
   assert.deepEqual(a, b);
   assert.deepEqual(backendInfo(), a);
-  assert.ok(['node', 'wasm', 'cpu'].includes(a.name));
+  assert.ok(['node', 'blas', 'wasm', 'cpu'].includes(a.name));
   assert.ok(a.threads >= 1);
 });
 
@@ -34,7 +35,7 @@ test('RLREPRO_BACKEND forces a backend; an unknown name is a clear error', () =>
   assert.equal(runWith({ RLREPRO_BACKEND: 'cpu', RLREPRO_QUIET: '1' }).out, 'cpu');
   const bad = runWith({ RLREPRO_BACKEND: 'tpu' });
   assert.notEqual(bad.code, 0);
-  assert.match(bad.err, /RLREPRO_BACKEND: unknown backend "tpu"; valid names are node, wasm, cpu/);
+  assert.match(bad.err, /RLREPRO_BACKEND: unknown backend "tpu"; valid names are node, blas, wasm, cpu/);
 });
 
 test('the chosen backend is reported once on stderr, however often initBackend is called', () => {

@@ -30,9 +30,9 @@ function run(backend: string, c: Case, da: Float32Array, db: Float32Array): { y:
   });
 }
 
-test('wasm BatchMatMul (SIMD kernel) matches the cpu backend on values and gradients', { skip: info === undefined }, () => {
-  const rng = new Rng('wasm-kernels');
-  const calls0 = simdBatchMatMulCalls();
+/** Values and both gradients of every case on wasm equal the cpu backend's to 1e-4 (relative). */
+function assertParity(cases: Case[], label: string): void {
+  const rng = new Rng(label);
   for (const c of cases) {
     const da = rng.normals(c.a.reduce((x, y) => x * y, 1));
     const db = rng.normals(c.b.reduce((x, y) => x * y, 1));
@@ -45,6 +45,11 @@ test('wasm BatchMatMul (SIMD kernel) matches the cpu backend on values and gradi
     }
   }
   tf.setBackend('wasm');
+}
+
+test('wasm BatchMatMul (SIMD kernel) matches the cpu backend on values and gradients', { skip: info === undefined }, () => {
+  const calls0 = simdBatchMatMulCalls();
+  assertParity(cases, 'wasm-kernels');
   // The SIMD kernel served the 4 rank-3 cases x (2 forward calls + 2 gradient matmuls) and the rank-4 case's one
   // product with >= 4 rows (its M = 1 products stay on tfjs's loop, as does the batch-1 case).
   assert.equal(simdBatchMatMulCalls() - calls0, 17);
@@ -61,21 +66,25 @@ const inPlaceCases: Case[] = [
 ];
 
 test('wasm BatchMatMul, in-place register-blocked kernel (N % 32 = 0), matches the cpu backend on values and gradients', { skip: info === undefined }, () => {
-  const rng = new Rng('wasm-kernels-32');
   const calls0 = heapKernelCalls();
-  for (const c of inPlaceCases) {
-    const da = rng.normals(c.a.reduce((x, y) => x * y, 1));
-    const db = rng.normals(c.b.reduce((x, y) => x * y, 1));
-    const w = run('wasm', c, da, db);
-    const r = run('cpu', c, da, db);
-    for (const k of ['y', 'ga', 'gb'] as const) {
-      assert.equal(w[k].length, r[k].length);
-      for (let i = 0; i < r[k].length; i++)
-        assert.ok(Math.abs(w[k][i]! - r[k][i]!) <= 1e-4 * (1 + Math.abs(r[k][i]!)), `${JSON.stringify(c)} ${k}[${i}]: ${w[k][i]} vs ${r[k][i]}`);
-    }
-  }
-  tf.setBackend('wasm');
+  assertParity(inPlaceCases, 'wasm-kernels-32');
   assert.ok(heapKernelCalls() - calls0 >= inPlaceCases.length, 'every forward product ran on the in-place kernel');
+});
+
+// 2-D products with transpose flags (the model's backward passes): explicit SIMD transposes + flag-free XNNPACK,
+// including (B^T A)^T for a weight gradient whose B is wider than A, and sides that are not multiples of 4.
+const flagCases: Case[] = [
+  { a: [12, 8], b: [16, 8], tA: false, tB: true }, // dx = dy @ W^T
+  { a: [24, 8], b: [24, 32], tA: true, tB: false }, // x^T @ dy with dy wider: (dy^T x)^T
+  { a: [24, 32], b: [24, 8], tA: true, tB: false }, // x^T @ dy with x wider
+  { a: [8, 12], b: [16, 8], tA: true, tB: true },
+  { a: [7, 5], b: [7, 9], tA: true, tB: false }, // odd sides: tfjs's own transpose
+];
+
+test('wasm 2-D matmuls with transpose flags match the cpu backend; transposes run on the heap kernel', { skip: info === undefined }, () => {
+  const calls0 = heapKernelCalls();
+  assertParity(flagCases, 'wasm-kernels-flags');
+  assert.ok(heapKernelCalls() - calls0 >= flagCases.length, 'the explicit transposes ran on the SIMD kernel');
 });
 
 test('Identity (clone) shares memory safely: the clone outlives its source, gradients through saved tensors are right', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
+import { openBlas } from '../../src/backend/native-kernels.js';
 import { Rng } from '../../src/random.js';
 import { GPT, GPTWeights, paramSpecs } from '../../src/model/gpt.js';
 import { gptConfig } from '../../src/model/config.js';
@@ -19,8 +20,12 @@ function close(a: tf.Tensor, b: tf.Tensor, tol: number, what: string): void {
     assert.ok(Math.abs(x[i]! - y[i]!) <= tol * (1 + Math.abs(y[i]!)), `${what}[${i}]: ${x[i]} vs ${y[i]}`);
 }
 
-// Each hand-written gradient against tfjs autodiff of the textbook formula, under a random cotangent.
-test('hand-written layer gradients match autodiff of the plain formulas', () => {
+// Each hand-written gradient against tfjs autodiff of the textbook formula, under a random cotangent, on plain wasm
+// (the tfjs compositions) and on blas (native matmuls and fused LayerNorm / GELU) where it is available.
+const layerBackends = ['wasm', ...(typeof openBlas() === 'string' ? [] : ['blas'])];
+for (const backend of layerBackends)
+test(`hand-written layer gradients match autodiff of the plain formulas (${backend})`, async () => {
+  await initBackend({ backend, quiet: true });
   tf.tidy(() => {
     const x = rand([5, 4]), w = rand([4, 3]), b = rand([3]), g = rand([4]), bb = rand([4]);
     const c3 = rand([5, 3]), c4 = rand([5, 4]);
@@ -49,6 +54,7 @@ test('hand-written layer gradients match autodiff of the plain formulas', () => 
     [1, 4, 1, 0, 5].forEach((t, r) => { for (let j = 0; j < 3; j++) want[t * 3 + j]! += cd[r * 3 + j]!; });
     close(dw, tf.tensor(want, [6, 3]), 1e-5, 'embed grad');
   });
+  await initBackend({ quiet: true, backend: layerBackends.at(-1)! });
 });
 
 // The whole model against central finite differences (float32: a few coordinates, relative tolerance).

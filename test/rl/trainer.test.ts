@@ -58,7 +58,7 @@ test('GRPO with the verifiable reward raises held-out accuracy', async () => {
     advantage: advantageFn('grpo'),
     sampleProblem: (rng) => sampleTrainProblem(task, rng),
     config: {
-      steps: Number(process.env['RLREPRO_RL_STEPS'] ?? 40),
+      steps: Number(process.env['RLREPRO_RL_STEPS'] ?? 80),
       promptsPerStep: 32,
       numGenerations: 8,
       miniBatchSize: 32, // 8 updates per rollout batch
@@ -72,7 +72,8 @@ test('GRPO with the verifiable reward raises held-out accuracy', async () => {
   const m = res.history.metrics;
   process.stderr.write(`rl-trainer: accuracy ${before.toFixed(3)} -> ${after.toFixed(3)} in ${res.seconds.toFixed(1)} s\n`);
   assert.ok(before > 0.05 && before < 0.8, `the weak model should be neither useless nor solved: ${before}`);
-  // Seen: +0.13 to +0.15 over RL seeds 3-6; +0.05 after a change in float rounding moved the pretrained base.
+  // Seen at 40 steps: +0.13 to +0.15 over RL seeds 3-6 on wasm, but only +0.048 on blas, whose rounding gives another
+  // pretrained base (.624 vs .582); at 80 steps blas gains +0.088. Bases that pretraining left near .1 gain ~+0.02.
   assert.ok(after > before + 0.05, `accuracy ${before} -> ${after}`);
   assert.ok(m['clipFraction']!.some((x) => x > 0), 'with 8 updates per rollout batch, clipping fires sometimes');
   for (const k of ['reward', 'accuracy', 'entropy', 'meanTokenProb', 'length', 'approxKL', 'msSampling'])

@@ -12,7 +12,7 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** node:test `skip` value: skip only when chromium is absent AND CI is unset; in CI a missing browser fails. */
 export const browserSkip: string | false =
-  !existsSync(CHROMIUM) && !process.env['CI'] ? `${CHROMIUM} not found: install it with .ci/install-browser.sh (this test is required in CI)` : false;
+  !existsSync(CHROMIUM) && !process.env['CI'] ? `${CHROMIUM} not found: install it with .ci/install-system-deps.sh --browser (this test is required in CI)` : false;
 
 export interface RenderedReport {
   traces: number;
@@ -26,7 +26,7 @@ export async function checkReportInBrowser(
   minTraces = 1,
   figure = '.plotly-figure',
 ): Promise<RenderedReport> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install it (.ci/install-browser.sh)`);
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: CI must install it (.ci/install-system-deps.sh --browser)`);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -75,3 +75,16 @@ test('cached: trains once, then returns the stored weights; a changed key trains
     rmSync(cacheDir, { recursive: true, force: true });
   }
 });
+
+test('the backend is part of the entry hash: wasm keeps the old form, another backend gets its own entry', async () => {
+  const key = { model: { d: 4 }, seed: 0 };
+  const { TRAIN_CODE_VERSION } = await import('../../src/train/cache.js');
+  const old = configHash({ codeVersion: TRAIN_CODE_VERSION, key }).slice(0, 16);
+  await initBackend({ backend: 'wasm', quiet: true });
+  assert.equal(cacheKeyHash(key), old, 'entries written before backends were told apart stay valid on wasm');
+  await initBackend({ backend: 'cpu', quiet: true });
+  const onCpu = cacheKeyHash(key);
+  assert.notEqual(onCpu, old);
+  assert.equal(onCpu, configHash({ codeVersion: TRAIN_CODE_VERSION, key, backend: 'cpu' }).slice(0, 16));
+  await initBackend({ quiet: true, backend: 'wasm' });
+});
