@@ -1,9 +1,11 @@
 /*
- * rlrepro's native matmul: single-precision GEMM from a system BLAS (OpenBLAS from Debian), run directly on
- * tfjs-wasm's memory. Built by `npm ci` (node-gyp, see binding.gyp); loaded by src/backend/native-kernels.ts.
+ * rlrepro's native kernels, run directly on tfjs-wasm's memory (loaded by src/backend/native-kernels.ts; built by
+ * `npm ci` with node-gyp, see binding.gyp):
+ *  - gemm: single-precision GEMM from a system BLAS (OpenBLAS from Debian);
+ *  - layerNorm / layerNormGrad / gelu / geluGrad: the model's LayerNorm and GELU as one loop each way.
  *
  * Why: XNNPACK in tfjs-wasm tops out near 24 GFLOP/s (128-bit SIMD, one thread); OpenBLAS's AVX2/AVX-512 kernels
- * reach ~80 on the same core. The training step of the reference model is ~44 GFLOP of matmuls.
+ * reach ~80 on the same core. With matmuls that fast, LayerNorm and GELU as ~20 tfjs ops each were a third of a step.
  *
  * The BLAS is opened with dlopen at run time, not linked: the addon builds with only a C compiler and Node's
  * headers, and a machine without OpenBLAS gets a clear "not found" at load time (the wasm kernels stay) instead of
@@ -41,6 +43,45 @@ static napi_value make_string(napi_env env, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
   return v;
+}
+
+/*
+ * The arguments of a kernel call: (buffer, n numbers). Puts the buffer in *buf and the numbers in v; throws and
+ * returns 0 when the count or a type is wrong.
+ */
+static int read_args(napi_env env, napi_callback_info info, size_t n, napi_value *buf, double *v) {
+  size_t argc = 16;
+  napi_value argv[16];
+  if (n + 1 > 16 || napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != n + 1) {
+    napi_throw_type_error(env, NULL, "rlrepro native: wrong number of arguments");
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "rlrepro native: expected a number argument");
+      return 0;
+    }
+  }
+  *buf = argv[0];
+  return 1;
+}
+
+/* The ArrayBuffer `buf`; checks every [offset, offset + bytes) range given. Throws and returns NULL if not. */
+static char *buffer_with(napi_env env, napi_value buf, const int64_t *ranges, int n) {
+  void *data = NULL;
+  size_t bytes = 0;
+  if (napi_get_arraybuffer_info(env, buf, &data, &bytes) != napi_ok) {
+    napi_throw_type_error(env, NULL, "rlrepro native: the first argument must be an ArrayBuffer");
+    return NULL;
+  }
+  for (int i = 0; i < n; i++) {
+    const int64_t off = ranges[2 * i], len = ranges[2 * i + 1];
+    if (off < 0 || off % 4 || len < 0 || off + len > (int64_t)bytes) {
+      napi_throw_range_error(env, NULL, "rlrepro native: operand outside the buffer or misaligned");
+      return NULL;
+    }
+  }
+  return (char *)data;
 }
 
 /*
@@ -110,26 +151,9 @@ static napi_value open_blas(napi_env env, napi_callback_info info) {
  * one matrix for every entry); C entries are contiguous.
  */
 static napi_value gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 13) {
-    napi_throw_type_error(env, NULL, "rlrepro blas: gemm takes 13 arguments");
-    return NULL;
-  }
-  void *data = NULL;
-  size_t bytes = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &bytes) != napi_ok) {
-    napi_throw_type_error(env, NULL, "rlrepro blas: gemm's first argument must be an ArrayBuffer");
-    return NULL;
-  }
+  napi_value buf;
   double v[12];
-  for (int i = 0; i < 12; i++) {
-    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "rlrepro blas: gemm's arguments 2-13 must be numbers");
-      return NULL;
-    }
-  }
+  if (!read_args(env, info, 12, &buf, v)) return NULL;
   const int64_t batch = (int64_t)v[0], M = (int64_t)v[1], N = (int64_t)v[2], K = (int64_t)v[3];
   const int64_t a = (int64_t)v[4], sa = (int64_t)v[5], b = (int64_t)v[7], sb = (int64_t)v[8];
   const int ta = v[6] != 0, tb = v[9] != 0;
@@ -138,18 +162,15 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "rlrepro blas: gemm called before a BLAS was opened");
     return NULL;
   }
-  if (batch < 1 || M < 1 || N < 1 || K < 1 || a < 0 || b < 0 || c < 0 || sa < 0 || sb < 0 || (a | b | c | sa | sb) % 4 ||
-      (bias >= 0 && bias % 4)) {
-    napi_throw_range_error(env, NULL, "rlrepro blas: gemm got a non-positive size or a misaligned offset");
+  if (batch < 1 || M < 1 || N < 1 || K < 1 || sa < 0 || sb < 0 || (sa | sb) % 4) {
+    napi_throw_range_error(env, NULL, "rlrepro blas: gemm got a non-positive size or a bad batch stride");
     return NULL;
   }
   /* Every byte any entry touches lies inside the buffer. */
-  const int64_t ea = a + (batch - 1) * sa + 4 * M * K, eb = b + (batch - 1) * sb + 4 * K * N, ec = c + 4 * batch * M * N;
-  if (ea > (int64_t)bytes || eb > (int64_t)bytes || ec > (int64_t)bytes || (bias >= 0 && bias + 4 * N > (int64_t)bytes)) {
-    napi_throw_range_error(env, NULL, "rlrepro blas: gemm operand outside the buffer");
-    return NULL;
-  }
-  char *base = (char *)data;
+  const int64_t ranges[] = {a, (batch - 1) * sa + 4 * M * K, b, (batch - 1) * sb + 4 * K * N, c, 4 * batch * M * N,
+                            bias >= 0 ? bias : 0, bias >= 0 ? 4 * N : 0};
+  char *base = buffer_with(env, buf, ranges, 4);
+  if (!base) return NULL;
   for (int64_t i = 0; i < batch; i++) {
     const float *A = (const float *)(base + a + i * sa);
     const float *B = (const float *)(base + b + i * sb);
@@ -166,48 +187,17 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Reads `count` numbers from argv[first..] into v; throws and returns 0 when one is not a number. */
-static int read_numbers(napi_env env, napi_value *argv, size_t first, size_t count, double *v) {
-  for (size_t i = 0; i < count; i++) {
-    if (napi_get_value_double(env, argv[first + i], &v[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "rlrepro native: expected a number argument");
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* The ArrayBuffer in argv[0]; checks every [offset, offset + bytes) range given. Throws and returns NULL if not. */
-static char *buffer_with(napi_env env, napi_value buf, const int64_t *ranges, int n) {
-  void *data = NULL;
-  size_t bytes = 0;
-  if (napi_get_arraybuffer_info(env, buf, &data, &bytes) != napi_ok) {
-    napi_throw_type_error(env, NULL, "rlrepro native: the first argument must be an ArrayBuffer");
-    return NULL;
-  }
-  for (int i = 0; i < n; i++) {
-    const int64_t off = ranges[2 * i], len = ranges[2 * i + 1];
-    if (off < 0 || off % 4 || len < 0 || off + len > (int64_t)bytes) {
-      napi_throw_range_error(env, NULL, "rlrepro native: operand outside the buffer or misaligned");
-      return NULL;
-    }
-  }
-  return (char *)data;
-}
-
 /*
  * layerNorm(buffer, R, C, x, g, b, y, xhat, rstd, eps): per row of x [R, C], xhat = (x - mean) * rstd with
  * rstd = 1 / sqrt(var + eps) (biased variance, PyTorch's), y = xhat * g + b. Row sums in double.
  */
 static napi_value layer_norm(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  napi_value buf;
   double v[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 10 || !read_numbers(env, argv, 1, 9, v)) return NULL;
+  if (!read_args(env, info, 9, &buf, v)) return NULL;
   const int64_t R = (int64_t)v[0], C = (int64_t)v[1];
   const int64_t rc = 4 * R * C, ranges[] = {(int64_t)v[2], rc, (int64_t)v[3], 4 * C, (int64_t)v[4], 4 * C, (int64_t)v[5], rc, (int64_t)v[6], rc, (int64_t)v[7], 4 * R};
-  char *base = buffer_with(env, argv[0], ranges, 6);
+  char *base = buffer_with(env, buf, ranges, 6);
   if (!base || R < 1 || C < 1) return NULL;
   const float *x = (const float *)(base + ranges[0]), *g = (const float *)(base + ranges[2]), *b = (const float *)(base + ranges[4]);
   float *y = (float *)(base + ranges[6]), *xh = (float *)(base + ranges[8]), *rs = (float *)(base + ranges[10]);
@@ -237,15 +227,13 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
  * db = sum_rows dy (rows added in order).
  */
 static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  napi_value buf;
   double v[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 10 || !read_numbers(env, argv, 1, 9, v)) return NULL;
+  if (!read_args(env, info, 9, &buf, v)) return NULL;
   const int64_t R = (int64_t)v[0], C = (int64_t)v[1];
   const int64_t rc = 4 * R * C,
                 ranges[] = {(int64_t)v[2], rc, (int64_t)v[3], rc, (int64_t)v[4], 4 * R, (int64_t)v[5], 4 * C, (int64_t)v[6], rc, (int64_t)v[7], 4 * C, (int64_t)v[8], 4 * C};
-  char *base = buffer_with(env, argv[0], ranges, 7);
+  char *base = buffer_with(env, buf, ranges, 7);
   if (!base || R < 1 || C < 1) return NULL;
   const float *dy = (const float *)(base + ranges[0]), *xh = (const float *)(base + ranges[2]);
   const float *rs = (const float *)(base + ranges[4]), *g = (const float *)(base + ranges[6]);
@@ -296,39 +284,37 @@ static inline float exp_vec(float x) {
 static const float GELU_2K = 1.5957691216057308f; /* 2 sqrt(2 / pi) */
 static const float GELU_C = 0.044715f;
 
+/* sigmoid(2u) of GELU at x (x2 = x * x). */
+static inline float gelu_sigmoid(float x, float x2) { return 1.0f / (1.0f + exp_vec(-x * (GELU_2K + GELU_2K * GELU_C * x2))); }
+
 /* gelu(buffer, n, x, y) and geluGrad(buffer, n, x, dy, dx): elementwise over n floats. */
 static napi_value gelu(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  napi_value buf;
   double v[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 4 || !read_numbers(env, argv, 1, 3, v)) return NULL;
+  if (!read_args(env, info, 3, &buf, v)) return NULL;
   const int64_t n = (int64_t)v[0], ranges[] = {(int64_t)v[1], 4 * n, (int64_t)v[2], 4 * n};
-  char *base = buffer_with(env, argv[0], ranges, 2);
+  char *base = buffer_with(env, buf, ranges, 2);
   if (!base) return NULL;
   const float *x = (const float *)(base + ranges[0]);
   float *y = (float *)(base + ranges[2]);
   for (int64_t i = 0; i < n; i++) {
-    const float xi = x[i], s = 1.0f / (1.0f + exp_vec(-xi * (GELU_2K + GELU_2K * GELU_C * xi * xi)));
-    y[i] = xi * s;
+    y[i] = x[i] * gelu_sigmoid(x[i], x[i] * x[i]);
   }
   return NULL;
 }
 
 static napi_value gelu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  napi_value buf;
   double v[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 5 || !read_numbers(env, argv, 1, 4, v)) return NULL;
+  if (!read_args(env, info, 4, &buf, v)) return NULL;
   const int64_t n = (int64_t)v[0], ranges[] = {(int64_t)v[1], 4 * n, (int64_t)v[2], 4 * n, (int64_t)v[3], 4 * n};
-  char *base = buffer_with(env, argv[0], ranges, 3);
+  char *base = buffer_with(env, buf, ranges, 3);
   if (!base) return NULL;
   const float *x = (const float *)(base + ranges[0]), *dy = (const float *)(base + ranges[2]);
   float *dx = (float *)(base + ranges[4]);
   for (int64_t i = 0; i < n; i++) {
     const float xi = x[i], x2 = xi * xi;
-    const float s = 1.0f / (1.0f + exp_vec(-xi * (GELU_2K + GELU_2K * GELU_C * x2)));
+    const float s = gelu_sigmoid(xi, x2);
     /* d/dx [x s(2u)] = s + x s (1 - s) 2k (1 + 3c x^2) */
     dx[i] = dy[i] * (s + xi * s * (1.0f - s) * (GELU_2K + 3.0f * GELU_2K * GELU_C * x2));
   }
