@@ -5,9 +5,10 @@
  * (lambda 0.1) is as good as NSR; entropy stays near the base under NSR and collapses under PSR.
  *
  * Design (issue 8, /tmp/team/design-claim4.md): the topic-keys task (`tasks/topic-keys.ts`; two valid answers per
- * prompt, a rare one, and hard prompts whose correct answers have ~1-3% probability). One base per config, pretrained
- * through the training cache. Arms differ only in the advantage function (`advantageFn`): PSR, NSR, W-REINFORCE,
- * GRPO, REINFORCE (rewards in {+1, -1}, i.e. RLVR = PSR + NSR); the same clipped surrogate (eps 0.2, no KL,
+ * prompt, a rare one, and hard prompts whose correct answers have ~1-3% probability). One base per seed: seed s
+ * pretrains its own base (pretraining seed `pretrain.seed + s`, `basePretrain`) through the training cache, and every
+ * arm of seed s starts from, and is compared with, that base, so the seeds' spread includes base-to-base variation.
+ * Arms differ only in the advantage function (`advantageFn`): PSR, NSR, W-REINFORCE, GRPO, REINFORCE (rewards in {+1, -1}, i.e. RLVR = PSR + NSR); the same clipped surrogate (eps 0.2, no KL,
  * token-mean over the whole mini-batch, zero-advantage samples included), optimizer, lr, steps and batch. Controls
  * change one ingredient of the mechanism: SGD with one update per rollout batch (PSR = NSR to first order: the
  * analytic fact), Adam with one update, Adam with several updates and the clip off.
@@ -66,7 +67,16 @@ export interface NegPretrainConfig {
   steps: number;
   batchSize: number;
   lr: number;
+  /** In an experiment config: the offset, seed s pretrains with `seed + s`. In a `NegRun`: that base's own seed. */
   seed: number;
+}
+
+/**
+ * The pretraining config of seed `seed`'s base: the shared one with pretraining seed `pretrain.seed + seed`. Seed 0
+ * (with offset 0) gets a config equal field for field to `pretrain`, so its cache key is the one-base design's.
+ */
+export function basePretrain(pretrain: NegPretrainConfig, seed: number): NegPretrainConfig {
+  return { ...pretrain, seed: pretrain.seed + seed };
 }
 
 /** What every arm shares (the controls override a few fields). */
@@ -133,6 +143,7 @@ export interface NegativeReinforcementConfig {
 export interface NegRun {
   task: TopicKeysConfig;
   model: NegModelConfig;
+  /** This run's base (`basePretrain` of the experiment's config and the run's seed). */
   pretrain: NegPretrainConfig;
   rl: NegRLConfig;
   arm: NegArm | null;
@@ -166,6 +177,8 @@ export interface TopicKeysEval {
 export interface NegRunResult {
   arm: string | null;
   seed: number;
+  /** The pretraining seed of the run's base. */
+  pretrainSeed: number;
   /** Held-out evaluations at `evalSteps[i]`. */
   evalSteps: number[];
   evals: TopicKeysEval[];
@@ -400,6 +413,7 @@ export async function negativeReinforcementRun(run: NegRun, ctx?: RunContext): P
   return {
     arm: run.arm?.name ?? null,
     seed: run.seed,
+    pretrainSeed: run.pretrain.seed,
     evalSteps,
     evals,
     history,
@@ -446,8 +460,9 @@ const TASK: TopicKeysConfig = { taskSeed: 0 };
 const KS = [1, 2, 4, 8, 16, 32, 64];
 
 /**
- * Presets. The design (task, model size, pretraining, lr) was chosen on task/pretrain/RL seed 100 (NEG_DESIGN_SEARCH);
- * the reported runs use task seed 0, pretraining seed 0 and RL seeds 0..4, none of which was looked at before.
+ * Presets. The design (task, model size, pretraining, lr) was chosen on task/pretrain/RL seed 100 (NEG_DESIGN_SEARCH;
+ * with per-seed bases that is task seed 100, pretrain.seed 0, seeds [100]); the reported runs use task seed 0 and
+ * seeds 0..4, each with its own base (pretraining seeds 0..4), none of which was looked at before.
  * lr: the largest of {1e-5, 3e-5, 1e-4, 3e-4} with NSR's clip fraction (tokens with A != 0) <= 10% on the design
  * seed, fixed before pass@k was looked at.
  */
@@ -496,8 +511,8 @@ export const NEG_PRESETS: Record<'quick' | 'default' | 'full', NegativeReinforce
 
 export interface NegativeReinforcementResult {
   config: NegativeReinforcementConfig;
-  /** The base alone (evaluated with the first seed's stream). */
-  base: NegRunResult;
+  /** Each seed's base alone (arm null), in seed order, evaluated with that seed's stream. */
+  bases: NegRunResult[];
   /** One per (arm, seed), arms in config order, seeds in order. */
   runs: NegRunResult[];
   seconds: number;
@@ -509,7 +524,7 @@ function runOf(c: NegativeReinforcementConfig, arm: NegArm | null, seed: number,
   return {
     task: c.task,
     model: c.model,
-    pretrain: c.pretrain,
+    pretrain: basePretrain(c.pretrain, seed),
     rl: c.rl,
     arm,
     eval: c.eval,
@@ -529,6 +544,8 @@ function checkConfig(c: NegativeReinforcementConfig): void {
   const where = 'runNegativeReinforcement: config';
   if (!Array.isArray(c.seeds) || c.seeds.length === 0 || !c.seeds.every((s) => Number.isInteger(s)))
     throw new Error(`${where}.seeds must be a non-empty array of integers, got ${JSON.stringify(c.seeds)}`);
+  if (new Set(c.seeds).size !== c.seeds.length) throw new Error(`${where}.seeds must not repeat a seed, got ${JSON.stringify(c.seeds)}`);
+  if (!Number.isInteger(c.pretrain.seed)) throw new Error(`${where}.pretrain.seed must be an integer, got ${c.pretrain.seed}`);
   if (!Array.isArray(c.arms) || c.arms.length === 0) throw new Error(`${where}.arms must list at least one arm`);
   const names = new Set<string>();
   for (const a of c.arms) {
@@ -548,8 +565,8 @@ function checkConfig(c: NegativeReinforcementConfig): void {
 }
 
 /**
- * Runs the experiment: the base (pretrained once through the cache, measured), then every (arm, seed) through
- * `runParallel`. Plain JSON out.
+ * Runs the experiment: each seed's base (pretrained in parallel through the cache, measured on the seed's evaluation
+ * stream), then every (arm, seed) through `runParallel`, starting from the seed's cached base. Plain JSON out.
  */
 export async function runNegativeReinforcement(
   config: NegativeReinforcementConfig,
@@ -566,10 +583,10 @@ export async function runNegativeReinforcement(
     ...workers,
     ...(onProgress ? { onProgress } : {}),
   });
-  const [base] = await run('base', [runOf(config, null, config.seeds[0]!, options.cacheDir)]);
+  const bases = await run('base', config.seeds.map((seed) => runOf(config, null, seed, options.cacheDir)));
   const runs = await run('rl', negativeReinforcementRuns(config, options.cacheDir));
   const cpu = process.cpuUsage(cpu0);
-  return { config, base: base!, runs, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { config, bases, runs, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 // The claim checks live in their own file; re-exported here so the area index needs one line.

@@ -1,6 +1,6 @@
 /**
- * Mechanics of the negative-reinforcement experiment on a tiny config (not the claim): the base is pretrained and
- * measured, every (arm, seed) trains and is evaluated at its checkpoints, the metrics the notebook reads are
+ * Mechanics of the negative-reinforcement experiment on a tiny config (not the claim): each seed pretrains its own
+ * base (different weights per seed; seed 0's cache key unchanged), every (arm, seed) trains and is evaluated at its checkpoints, the metrics the notebook reads are
  * recorded, the base is scored on a common evaluation stream in every run of a seed, one-update arms never clip,
  * the claim specs are built from all seeds, and a run leaks no tensors.
  */
@@ -15,6 +15,7 @@ import {
   armAdvantage,
   armGain,
   armRL,
+  basePretrain,
   controlArms,
   mainArms,
   negativeReinforcementClaims,
@@ -22,6 +23,7 @@ import {
   negativeReinforcementRuns,
   NEG_PRESETS,
   runNegativeReinforcement,
+  topicKeysBase,
   type NegativeReinforcementConfig,
 } from '../../src/experiments/negative-reinforcement.js';
 
@@ -54,8 +56,8 @@ test('advantages: REINFORCE sees rewards in {+1, -1}; PSR/NSR/W as defined; one-
 
 test('every arm and seed runs, with the metrics the notebook reads', async () => {
   const res = await runNegativeReinforcement(tiny, undefined, { cacheDir });
-  assert.equal(res.base.arm, null);
-  assert.deepEqual(res.base.evalSteps, [0]);
+  assert.deepEqual(res.bases.map((b) => [b.arm, b.seed, b.pretrainSeed]), [[null, 0, 0], [null, 1, 1]]);
+  for (const b of res.bases) assert.deepEqual(b.evalSteps, [0]);
   assert.equal(res.runs.length, negativeReinforcementRuns(tiny).length);
   assert.equal(res.runs.length, 7 * 2);
   assert.ok(res.cpuSeconds > 0);
@@ -72,8 +74,10 @@ test('every arm and seed runs, with the metrics the notebook reads', async () =>
     if (r.arm === 'NSR, SGD 1 update') assert.ok(r.history.metrics['clipFraction']!.every((x) => x === 0), 'one update: no clipping');
     if (r.arm === 'PSR, Adam no clip') assert.ok(r.history.metrics['clipFraction']!.every((x) => x === 0), 'clip off');
     // the base is measured on the same evaluation stream in every run of a seed (common random numbers)
-    const same = res.runs.find((x) => x.seed === r.seed)!;
-    assert.deepEqual(r.evals[0], same.evals[0]);
+    // ... and that base is the seed's own one, measured in the base phase (claims pair each seed with its base)
+    const base = res.bases.find((b) => b.seed === r.seed)!;
+    assert.equal(r.pretrainSeed, r.seed);
+    assert.deepEqual(r.evals[0], base.evals[0]);
   }
   const nsr = res.runs.find((r) => r.arm === 'NSR')!;
   assert.notEqual(nsr.evals[2]!.all.entropy, nsr.evals[0]!.all.entropy, 'NSR changed the policy');
@@ -88,6 +92,22 @@ test('every arm and seed runs, with the metrics the notebook reads', async () =>
   JSON.stringify(res); // plain data
 });
 
+test('each seed has its own base: different weights, and seed 0 keeps the one-base cache key', async () => {
+  const runs = negativeReinforcementRuns(tiny, cacheDir);
+  assert.deepEqual(runs[0]!.pretrain, tiny.pretrain, 'seed 0 pretrains with the config as given (same cache key)');
+  assert.deepEqual(basePretrain({ ...tiny.pretrain, seed: 10 }, 3), { ...tiny.pretrain, seed: 13 });
+  assert.equal(runs[1]!.seed, 1);
+  const b0 = await topicKeysBase(runs[0]!);
+  const b1 = await topicKeysBase(runs[1]!);
+  assert.ok(b0.hit && b1.hit, 'both bases were stored by the base phase');
+  const w0 = b0.model.getWeights();
+  const w1 = b1.model.getWeights();
+  assert.deepEqual(Object.keys(w0), Object.keys(w1));
+  assert.ok(Object.keys(w0).some((k) => w0[k]!.some((x, j) => x !== w1[k]![j])), 'seeds 0 and 1 share a base');
+  b0.model.dispose();
+  b1.model.dispose();
+});
+
 test('a run leaks no tensors, and bad configs name the field', async () => {
   const run = { ...negativeReinforcementRuns(tiny, cacheDir)[1 * 2]!, rl: { ...tiny.rl, steps: 1 } };
   await negativeReinforcementRun(run);
@@ -95,6 +115,7 @@ test('a run leaks no tensors, and bad configs name the field', async () => {
   await negativeReinforcementRun(run);
   assert.equal(tf.memory().numTensors, before);
   await assert.rejects(runNegativeReinforcement({ ...tiny, seeds: [] }), /config\.seeds must be a non-empty array/);
+  await assert.rejects(runNegativeReinforcement({ ...tiny, seeds: [1, 1] }), /config\.seeds must not repeat a seed/);
   await assert.rejects(runNegativeReinforcement({ ...tiny, eval: { ...tiny.eval, samples: 4 } }), /eval\.samples \(4\) must be >= 2 \* max k/);
   await assert.rejects(runNegativeReinforcement({ ...tiny, task: { q1Easy: 2 } }), /q1Easy/);
   rmSync(cacheDir, { recursive: true, force: true });
