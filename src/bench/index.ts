@@ -125,6 +125,7 @@ const report = {
   memory: { rssMiB: mainRssMiB, numTensors: tf.memory().numTensors, growthOver1000TrainSteps: growth },
   parallelSweep: sweep && {
     runs: sweep.runs,
+    stepsPerRun: sweep.stepsPerRun,
     workers: sweep.workers,
     serialSeconds: sweep.serialMs / 1000,
     parallelSeconds: sweep.parallelMs / 1000,

@@ -12,18 +12,25 @@ import { initBackend } from '../backend/index.js';
 import type { ReferenceRunConfig } from './reference-run.js';
 import type { TimedResult } from './timed-run.js';
 import { runParallelReport } from './run-parallel.js';
+import { timedReferenceRun } from './timed-run.js';
 
 export interface SweepBenchmarkOptions {
   /** Runs in the sweep (integer >= 1). Default 10. */
   runs?: number;
   /** Workers for the parallel sweep (integer >= 2). Default `os.availableParallelism()` (at least 2). */
   workers?: number;
-  /** The run, minus its seed. Default: a 256-wide MLP, batch 128, 120 SGD steps (about 2 s per run on wasm). */
+  /**
+   * The run, minus its seed. Default: a 256-wide MLP, batch 128, with as many SGD steps (at least 120) as take about
+   * 4 s on this backend, measured first: experiments' runs last seconds to minutes, so a sweep of runs not much
+   * longer than a worker's start-up (~0.6 s to load tfjs) would measure start-up, not parallelism.
+   */
   config?: Omit<ReferenceRunConfig, 'seed'>;
 }
 
 export interface SweepBenchmarkResult {
   runs: number;
+  /** SGD steps of each run (calibrated unless a config was given). */
+  stepsPerRun: number;
   workers: number;
   serialMs: number;
   parallelMs: number;
@@ -51,6 +58,16 @@ export interface SweepBenchmarkResult {
 }
 
 const DEFAULT_CONFIG: Omit<ReferenceRunConfig, 'seed'> = { steps: 120, batch: 128, inputs: 256, hidden: 256, lr: 0.01 };
+const TARGET_RUN_MS = 4000;
+
+/** The default run with its steps scaled so that one run takes about TARGET_RUN_MS here (never fewer than 120). */
+async function calibrated(): Promise<Omit<ReferenceRunConfig, 'seed'>> {
+  await timedReferenceRun({ ...DEFAULT_CONFIG, seed: 998 }); // warm-up: compiles the kernels' JS paths
+  const t0 = performance.now();
+  await timedReferenceRun({ ...DEFAULT_CONFIG, seed: 999 });
+  const ms = performance.now() - t0;
+  return { ...DEFAULT_CONFIG, steps: Math.max(DEFAULT_CONFIG.steps, Math.round((DEFAULT_CONFIG.steps * TARGET_RUN_MS) / ms)) };
+}
 
 export async function benchmarkSweep(options: SweepBenchmarkOptions = {}): Promise<SweepBenchmarkResult> {
   const runs = options.runs ?? 10;
@@ -59,12 +76,12 @@ export async function benchmarkSweep(options: SweepBenchmarkOptions = {}): Promi
   if (!(Number.isInteger(workers) && workers >= 2)) {
     throw new Error(`benchmarkSweep: workers must be an integer >= 2, got ${workers}`);
   }
-  const base = options.config ?? DEFAULT_CONFIG;
+  await initBackend({ quiet: true });
+  const base = options.config ?? (await calibrated());
   const configs: ReferenceRunConfig[] = Array.from({ length: runs }, (_, i) => ({ ...base, seed: 1000 + i }));
   // Not this module: in-process mode imports the run function's module, and this one may be the entry script
   // still in its top-level await (a self-import would wait for itself).
   const module = new URL('./timed-run.js', import.meta.url);
-  await initBackend({ quiet: true });
 
   const exportName = 'timedReferenceRun';
   const serial = await runParallelReport<ReferenceRunConfig, TimedResult>({ module, exportName, configs, workers: 1 });
@@ -77,6 +94,7 @@ export async function benchmarkSweep(options: SweepBenchmarkOptions = {}): Promi
   // A worker thread's CPU clock at the end of its last run covers its start-up and all its runs.
   const busiest = Math.max(...parallel.results.map((r) => r.threadCpuMs));
   return {
+    stepsPerRun: base.steps,
     serialCpuMs,
     perRunCpuRatio: parallel.results.reduce((a, r) => a + r.cpuMs, 0) / serialCpuMs,
     projectedParallelMs: busiest,
