@@ -139,7 +139,14 @@ export async function initBackend(opts: { backend?: string; quiet?: boolean } = 
   await tf.ready();
   if (chosen === 'wasm' || chosen === 'blas') {
     registerWasmKernels();
-    setBlasKernels(chosen === 'blas'); // throws with the reason when blas was asked for and cannot open
+    try {
+      setBlasKernels(chosen === 'blas');
+    } catch (e) {
+      if (wanted === 'blas') throw e; // asked for by name: the reason is the error
+      chosen = 'wasm'; // chosen by default: fall back, and say why
+      detail = `native BLAS not used: ${(e as Error).message}`;
+      setBlasKernels(false);
+    }
   }
   if (chosen === 'blas') {
     const lib = openBlas();
