@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rlrepro uses when present. Idempotent: installs only what is missing.
-#   libopenblas0   the native BLAS behind the `blas` backend (src/backend/blas-kernels.ts): ~2.5x faster training;
+#   libopenblas0   the native BLAS behind the `blas` backend (src/backend/native-kernels.ts): ~3.7x faster training;
 #                  without it everything runs on WebAssembly.
 #   chromium       only with --browser: the runner's real-browser test (test/runner/browser.test.ts).
 # Needs root (CI runs as root) or passwordless sudo. Elsewhere it says what to install and exits 0 (everything

@@ -4,7 +4,7 @@
  * executes the kernels.
  *
  * Order of preference: `tensorflow` (the native binding from `@tensorflow/tfjs-node`, when it is installed and its
- * binary loads) > `blas` (the wasm backend with its matmuls on a native OpenBLAS, ./native-kernels.ts; ~2-3x wasm on
+ * binary loads) > `blas` (the wasm backend with its matmuls on a native OpenBLAS, ./native-kernels.ts; ~3.7x wasm on
  * training) > `wasm` (`@tensorflow/tfjs-backend-wasm`, XNNPACK with SIMD) > `cpu` (pure JS, ~35x slower).
  * `RLREPRO_BACKEND=node|blas|wasm|cpu` forces one. The backends round differently, so the same seed gives the
  * same numbers on the same backend, not across backends.
