@@ -53,6 +53,7 @@ import {
   type TopicKeysProblem,
 } from '../tasks/topic-keys.js';
 import { cachedLanguageModel } from '../train/cached-lm.js';
+import { pretrainSchedule } from '../train/schedule.js';
 
 /** Answer token + EOS. */
 const MAX_NEW_TOKENS = 2;
@@ -209,13 +210,7 @@ export async function topicKeysBase(
     ...(run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {}),
     build: () => new GPT(config, new Rng(run.pretrain.seed).fork('init')),
     batches: (_s, rng) => makeBatch(tokenizer, topicKeysExamples(task, rng, run.pretrain.batchSize), 6),
-    config: {
-      steps: run.pretrain.steps,
-      lr: run.pretrain.lr,
-      minLr: run.pretrain.lr / 10,
-      warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
-      seed: run.pretrain.seed,
-    },
+    config: pretrainSchedule(run.pretrain),
   });
   const finalLoss = res.finalLoss;
   return { model: res.model, hit: res.hit, seconds: (performance.now() - t0) / 1000, task, tokenizer, finalLoss };

@@ -39,6 +39,7 @@ import {
   type WaitScratchpadProblem,
 } from '../tasks/wait-scratchpad.js';
 import { cachedLanguageModel } from '../train/cached-lm.js';
+import { pretrainSchedule } from '../train/schedule.js';
 
 export const RLIF_REWARDS = ['token-entropy', 'trajectory-likelihood', 'self-certainty', 'ground-truth'] as const;
 export type RlifReward = (typeof RLIF_REWARDS)[number];
@@ -158,7 +159,7 @@ export async function pretrainedModels(
       ...cacheDir,
       build,
       batches: (_s, rng) => makeBatch(tokenizer, waitScratchpadExamples(task, p.style, rng, p.batchSize), seqLen),
-      config: { steps: p.steps, lr: p.lr, minLr: p.lr / 10, warmupSteps: warmup ? Math.min(100, Math.floor(p.steps / 10)) : 0, seed },
+      config: pretrainSchedule({ ...p, seed }, warmup ? 100 : 0),
     });
   const baseKey = { experiment: 'rlif-collapse', task: task.name, generator: task.generatorVersion, config, pretrain: run.pretrain };
   const base = await lm(baseKey, () => new GPT(config, new Rng(run.pretrain.seed).fork('init')), run.pretrain, run.pretrain.seed, true);

@@ -47,6 +47,7 @@ import {
   type TwoStyleProblem,
 } from '../tasks/two-style.js';
 import { cachedLanguageModel } from '../train/cached-lm.js';
+import { pretrainSchedule } from '../train/schedule.js';
 
 export const BASE_NAMES = ['good-A', 'no-A', 'bad-A'] as const;
 export type BaseName = (typeof BASE_NAMES)[number];
@@ -167,13 +168,7 @@ export async function pretrainedBase(
     ...(run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {}),
     build: () => new GPT(config, new Rng(run.pretrain.seed).fork('init')),
     batches: (_s, rng) => makeBatch(tokenizer, twoStyleExamples(task, mixture, rng, run.pretrain.batchSize), seqLen),
-    config: {
-      steps: run.pretrain.steps,
-      lr: run.pretrain.lr,
-      minLr: run.pretrain.lr / 10,
-      warmupSteps: Math.min(50, Math.floor(run.pretrain.steps / 10)),
-      seed: run.pretrain.seed,
-    },
+    config: pretrainSchedule(run.pretrain),
   });
   return { model: res.model, hit: res.hit, seconds: (performance.now() - t0) / 1000, task, tokenizer, config };
 }

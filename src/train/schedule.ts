@@ -52,3 +52,14 @@ export function constantSchedule(lr: number, warmupSteps = 0): Schedule {
     },
   };
 }
+
+/**
+ * The pretraining schedule the experiments share (nanoGPT's shape): cosine decay from `lr` to lr / 10 over
+ * `steps`, after a linear warmup of a tenth of the steps, at most `maxWarmup` (0: none). A `TrainConfig` part.
+ */
+export function pretrainSchedule(
+  p: { steps: number; lr: number; seed: number },
+  maxWarmup = 50,
+): { steps: number; lr: number; minLr: number; warmupSteps: number; seed: number } {
+  return { steps: p.steps, lr: p.lr, minLr: p.lr / 10, warmupSteps: Math.min(maxWarmup, Math.floor(p.steps / 10)), seed: p.seed };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constantSchedule, cosineSchedule } from '../../src/train/index.js';
+import { constantSchedule, cosineSchedule, pretrainSchedule } from '../../src/train/index.js';
 
 test('cosine schedule: linear warmup, peak, half-way value, floor', () => {
   const s = cosineSchedule({ lr: 1e-3, minLr: 1e-4, warmupSteps: 10, totalSteps: 110 });
@@ -38,4 +38,11 @@ test('schedules reject bad input, naming the field', () => {
   assert.throws(() => cosineSchedule(base).lrAt(-1), /lrAt step/);
   assert.throws(() => cosineSchedule(base).lrAt(1.5), /lrAt step/);
   assert.throws(() => constantSchedule(NaN), /constantSchedule lr/);
+});
+
+test('pretrainSchedule: lr / 10 floor, a tenth of the steps as warmup up to the cap, seed kept', () => {
+  assert.deepEqual(pretrainSchedule({ steps: 1000, lr: 3e-3, seed: 4 }), { steps: 1000, lr: 3e-3, minLr: 3e-3 / 10, warmupSteps: 50, seed: 4 });
+  assert.equal(pretrainSchedule({ steps: 300, lr: 1e-3, seed: 0 }).warmupSteps, 30);
+  assert.equal(pretrainSchedule({ steps: 3000, lr: 1e-3, seed: 0 }, 100).warmupSteps, 100);
+  assert.equal(pretrainSchedule({ steps: 3000, lr: 1e-3, seed: 0 }, 0).warmupSteps, 0);
 });
