@@ -88,28 +88,28 @@ export function negativeReinforcementClaims(result: NegativeReinforcementResult)
   out.push({
     id: 'nsr-above-base-pass1',
     statement: `NSR raises pass@1 above the base (step ${step}).`,
-    paper: { value: '+12.5 pts (63.2 -> 75.7)', source: `${SRC}, MATH` },
+    paper: { value: '+12.5 pts (63.2 -> 75.7)', source: `${SRC}, MATH`, effect: 0.125 },
     ours: armGain(result, 'NSR', step, { passAtK: 1 }),
     test: { kind: 'greater', than: 0 },
   });
   out.push({
     id: 'psr-above-base-pass1',
     statement: `PSR raises pass@1 above the base (step ${step}).`,
-    paper: { value: '+10.9 pts (63.2 -> 74.1)', source: `${SRC}, MATH` },
+    paper: { value: '+10.9 pts (63.2 -> 74.1)', source: `${SRC}, MATH`, effect: 0.109 },
     ours: armGain(result, 'PSR', step, { passAtK: 1 }),
     test: { kind: 'greater', than: 0 },
   });
   out.push({
     id: `psr-below-base-pass${kMax}`,
     statement: `PSR lowers pass@${kMax} below the base (step ${step}).`,
-    paper: { value: '-5.7 pts at k = 256 (96.9 -> 91.2)', source: `${SRC}, MATH` },
+    paper: { value: '-5.7 pts at k = 256 (96.9 -> 91.2)', source: `${SRC}, MATH`, effect: -0.057 },
     ours: armGain(result, 'PSR', step, { passAtK: kMax }),
     test: { kind: 'less', than: 0 },
   });
   out.push({
     id: `nsr-beats-psr-pass${kMax}`,
     statement: `NSR pass@${kMax} exceeds PSR's (paired by seed, step ${step}).`,
-    paper: { value: '+5.7 pts at k = 256 (96.9 vs 91.2)', source: `${SRC}, MATH` },
+    paper: { value: '+5.7 pts at k = 256 (96.9 vs 91.2)', source: `${SRC}, MATH`, effect: 0.057 },
     ours: armDiff(result, 'NSR', 'PSR', step, { passAtK: kMax }),
     test: { kind: 'greater', than: 0 },
   });

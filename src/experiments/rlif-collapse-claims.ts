@@ -162,14 +162,14 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
     specs.push({
       id: `rlif-base-${a.name}-early-rise`,
       statement: `Base + ${a.name}: held-out accuracy at the early checkpoint (step ${early}) exceeds the start.`,
-      paper: { value: 'Qwen2.5-3B 0.524 → 0.583 (step 20)', source: `${SRC}, Fig. 1 (second-hand)` },
+      paper: { value: 'Qwen2.5-3B 0.524 → 0.583 (step 20)', source: `${SRC}, Fig. 1 (second-hand)`, effect: 0.059 },
       ours: changePerSeed(result, 0, a.name, early),
       test: { kind: 'greater', than: 0 },
     });
     specs.push({
       id: `rlif-base-${a.name}-final-below-start`,
       statement: `Base + ${a.name}: held-out accuracy at the final checkpoint (step ${final}) is below the start.`,
-      paper: { value: 'Qwen2.5-3B 0.524 → 0.454 (step 80)', source: `${SRC}, Fig. 1 (second-hand)` },
+      paper: { value: 'Qwen2.5-3B 0.524 → 0.454 (step 80)', source: `${SRC}, Fig. 1 (second-hand)`, effect: -0.07 },
       ours: changePerSeed(result, 0, a.name, final),
       test: { kind: 'less', than: 0 },
     });
@@ -188,7 +188,7 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
       specs.push({
         id: `rlif-base-beats-instruct-${a.name}`,
         statement: `${a.name}: the base's early gain exceeds the instruct model's (paired by seed).`,
-        paper: { value: 'base +0.059 vs instruct none', source: `${SRC} (second-hand)` },
+        paper: { value: 'base +0.059 vs instruct none', source: `${SRC} (second-hand)`, effect: 0.059 },
         ours: b.map((x, k) => x - i[k]!),
         test: { kind: 'greater', than: 0 },
       });
