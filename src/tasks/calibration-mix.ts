@@ -6,8 +6,8 @@
  * - its answer is one token, so the confidence token directly follows the answer and a rollout is 3 tokens;
  * - answerability is a property the base learns from its corpus, not a rendering trick: on an easy primary topic
  *   the corpus answer is right 55% of the time (q1Easy 0.45 + key2 0.10), on a hard one 0.6-3.7% (hardQ1
- *   [0.005, 0.03] plus key2), so pass@8 on a hard prompt is ~0.15 and GRPO rarely sees a success there; a calibrated
- *   model must state low confidence on hard topics and high confidence on easy ones after RL;
+ *   [0.005, 0.03] plus key2), so a base that matches its corpus has pass@8 ~0.15 on a hard prompt and GRPO rarely
+ *   sees a success there; a calibrated model must state low confidence on hard topics, high on easy ones after RL;
  * - sum3's corpus answers are always correct, so it has no wrong corpus answers to attach low confidence to, and a
  *   withheld target would be a new prompt format the base never saw.
  * `hardTopics: 8` (of 16; the topic-keys default is 5) makes the two classes equally common, where a constant
