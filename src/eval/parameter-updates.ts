@@ -21,7 +21,7 @@ export type ChangeCriterion = { kind: 'abs'; tol: number } | { kind: 'bf16' };
 
 /** A short label for tables and plots: "|Δ|>1e-6", "bf16". */
 export function criterionLabel(c: ChangeCriterion): string {
-  return c.kind === 'bf16' ? 'bf16' : `|Δ|>${c.tol === 0 ? '0' : c.tol.toExponential(0)}`;
+  return c.kind === 'bf16' ? 'bf16' : `|Δ|>${c.tol === 0 ? '0' : c.tol.toExponential()}`;
 }
 
 /** Where a GPT parameter sits: layer 'embed' (wte, wpe), 'h0'.. (blocks) or 'final' (lnf, head); kind is the rest. */
