@@ -4,3 +4,7 @@ export * from './stats.js';
 export * from './calibration.js';
 export * from './diversity.js';
 export * from './policy.js';
+export * from './bfloat16.js';
+export * from './singular-values.js';
+export * from './set-overlap.js';
+export * from './parameter-updates.js';
