@@ -110,6 +110,8 @@ export function runLabel(exportName: string, config: unknown): string {
   const parts = [exportName];
   if (config && typeof config === 'object') {
     const c = config as Record<string, unknown>;
+    // An experiment's planned run carries its own stable id (e.g. "rl/nsr/seed3"): that is the name.
+    if (typeof c['id'] === 'string') return `${exportName} ${c['id']}`;
     for (const f of LABEL_FIELDS) {
       const v = c[f];
       if (v === undefined) continue;
