@@ -263,10 +263,11 @@ class CachedStepper implements Stepper {
     const { last, present } = tf.tidy(() => {
       const x = embedSlots(this.model, prompt, this.pads, 0, P);
       const mask = paddedMask(this.pads, 0, P, P);
-      // Without thoughts, exactly the plain path (the head on all P rows, as GPT.forward computes it).
+      // Without thoughts, exactly the plain path (the head on all P rows, as GPT.forward computes it); with
+      // thoughts, the last slot's hidden state, which the first thought reads.
       const r = K === 0 ? this.model.transformer(x, B, P, mask) : this.model.hiddenStates(x, B, P, mask);
-      const out = 'logits' in r ? r.logits : r.hidden;
-      return { last: lastRows(out, B, P), present: r.present as unknown as tf.TensorContainer };
+      const rows = 'logits' in r ? r.logits : r.hidden; // [B*P, V] or [B*P, C]
+      return { last: lastRows(rows, B, P), present: r.present as unknown as tf.TensorContainer };
     });
     (present as unknown as LayerKV[]).forEach((l, i) => {
       this.cache.load(i, l.k.dataSync() as Float32Array, l.v.dataSync() as Float32Array, P);

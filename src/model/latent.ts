@@ -85,21 +85,28 @@ export class LatentGPT {
   forward(tokens: tf.Tensor2D, layout: ThoughtLayout): tf.Tensor3D {
     const [B, T] = tokens.shape;
     this.checkLayout(layout, B, T);
-    const { start, steps } = layout;
     const gpt = this.gpt;
-    const C = gpt.config.dModel;
-    const K = Math.max(0, ...steps);
     return tf.tidy(() => {
-      let x = gpt.embedTokens(tokens); // [B*T, C]
-      if (K > 0) {
-        // Thought slots keep their position embedding only; the thought itself is added below.
-        const inThought = slotMask(B, T, (b, t) => t >= start[b]! && t < start[b]! + steps[b]!); // [B*T, 1]
-        const pos = tf.mul(tf.reshape(inThought, [B, T, 1]), tf.slice(gpt.params['wpe']!, [0, 0], [T, C])); // [B, T, C]
-        x = tf.add(tf.mul(x, tf.sub(1, inThought)), tf.reshape(pos, [B * T, C])) as tf.Tensor2D;
-        x = this.mode === 'pause' ? tf.add(x, this.pauseRows(layout, B, T)) : this.feedBack(x, layout, B, T, K);
-      }
-      const { hidden } = gpt.hiddenStates(x, B, T, gpt.causalMask(T));
+      const hidden = this.hidden(tokens, layout, B, T); // [B*T, C]
       return tf.reshape(gpt.unembed(hidden), [B, T, gpt.config.vocabSize]) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * The final hidden states (after the last LayerNorm) at each row's thought slots, for probes: [B, K, C] with
+   * K = the most steps of any row, zeros past a row's own. In latent mode the state at thought j is thought j+1's
+   * input (the last one's is what the head reads for the first completion token). Same arguments as `forward`.
+   */
+  thoughtStates(tokens: tf.Tensor2D, layout: ThoughtLayout): tf.Tensor3D {
+    const [B, T] = tokens.shape;
+    this.checkLayout(layout, B, T);
+    const C = this.gpt.config.dModel;
+    const K = Math.max(0, ...layout.steps);
+    return tf.tidy(() => {
+      const hidden = tf.reshape(this.hidden(tokens, layout, B, T), [B, T, C]);
+      const sel = new Float32Array(B * K * T); // [B, K, T]: one-hot of thought j's slot
+      for (let b = 0; b < B; b++) for (let j = 0; j < layout.steps[b]!; j++) sel[(b * K + j) * T + layout.start[b]! + j] = 1;
+      return tf.matMul(tf.tensor3d(sel, [B, K, T]), hidden) as tf.Tensor3D; // [B, K, C]
     });
   }
 
@@ -126,6 +133,23 @@ export class LatentGPT {
   /** Frees the pause embeddings (the wrapped GPT is the caller's). */
   dispose(): void {
     this.pause?.dispose();
+  }
+
+  /** The blocks on the rows with their thoughts filled in (call inside `tf.tidy`).  -> hidden [B*T, C]. */
+  private hidden(tokens: tf.Tensor2D, layout: ThoughtLayout, B: number, T: number): tf.Tensor2D {
+    const { start, steps } = layout;
+    const gpt = this.gpt;
+    const C = gpt.config.dModel;
+    const K = Math.max(0, ...steps);
+    let x = gpt.embedTokens(tokens); // [B*T, C]
+    if (K > 0) {
+      // Thought slots keep their position embedding only; the thought itself is added below.
+      const inThought = slotMask(B, T, (b, t) => t >= start[b]! && t < start[b]! + steps[b]!); // [B*T, 1]
+      const pos = tf.mul(tf.reshape(inThought, [B, T, 1]), tf.slice(gpt.params['wpe']!, [0, 0], [T, C])); // [B, T, C]
+      x = tf.add(tf.mul(x, tf.sub(1, inThought)), tf.reshape(pos, [B * T, C])) as tf.Tensor2D;
+      x = this.mode === 'pause' ? tf.add(x, this.pauseRows(layout, B, T)) : this.feedBack(x, layout, B, T, K);
+    }
+    return gpt.hiddenStates(x, B, T, gpt.causalMask(T)).hidden;
   }
 
   /**

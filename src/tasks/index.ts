@@ -12,3 +12,4 @@ export * from './facts.js';
 export * from './two-style.js';
 export * from './topic-keys.js';
 export * from './wait-scratchpad.js';
+export * from './key-chain.js';

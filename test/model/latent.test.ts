@@ -163,6 +163,29 @@ test('KV-cached inference with k thoughts gives the training forward\'s answer d
   gpt.dispose();
 });
 
+test('thoughtStates are the final hidden states at the thought slots (the head of them gives forward\'s logits there)', () => {
+  const gpt = model(cfg, 'states', 0.5);
+  for (const m of [new LatentGPT(gpt, { mode: 'latent' }), new LatentGPT(gpt, { mode: 'pause', maxSteps: 3 }, new Rng('p'))]) {
+    const t = tokens();
+    const l = layout([2, 3, 4], [3, 1, 2]);
+    tf.tidy(() => {
+      const states = m.thoughtStates(t, l); // [3, 3, C]
+      assert.deepEqual(states.shape, [3, 3, cfg.dModel]);
+      const fromStates = gpt.unembed(tf.reshape(states, [9, cfg.dModel]) as tf.Tensor2D).arraySync() as number[][];
+      const logits = m.forward(t, l).arraySync() as number[][][];
+      for (let b = 0; b < 3; b++)
+        for (let j = 0; j < 3; j++) {
+          const row = fromStates[b * 3 + j]!;
+          if (j >= l.steps[b]!) assert.ok(row.every((x) => x === 0), `${m.mode}: row ${b} has no thought ${j}`);
+          else row.forEach((x, v) => assert.ok(Math.abs(x - logits[b]![l.start[b]! + j]![v]!) < 1e-4, `${m.mode} row ${b} thought ${j}`));
+        }
+    });
+    tf.dispose(t);
+    m.dispose();
+  }
+  gpt.dispose();
+});
+
 test('bad layouts and options are clear errors naming the field', () => {
   const gpt = model(cfg, 'errors', 0.02);
   const latent = new LatentGPT(gpt, { mode: 'latent' });
