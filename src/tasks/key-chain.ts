@@ -6,10 +6,12 @@
  * A problem: `nodes` letters (a, b, c, ...), a mapping that sends each node to the next along one random cycle
  * through all of them (so a walk of h < nodes hops never revisits a node and never ends where it started), the
  * edges listed in a random order, a start node and a hop count h.
- *   prompt   "cf,ae,dc,fa,bd,eb|3c="      edges "xy" (x maps to y), then "|", hops, start, "="
+ *   prompt   "cf,ae,dc,fa,bd,eb|3c"       edges "xy" (x maps to y), then "|", hops, start
  *   walk     c -> f -> a -> e             so the answer is "e"
  *   trace completion   "fae"              every node visited, the answer last (one lookup per token)
  *   answer completion  "e"
+ * The prompt ends on the start node, so every lookup (the answer's, each trace token's) reads the edge of the
+ * current token, and the prompt plus a trace spells the path ("...|3cfae").
  * `traceAfter(p, d)` is the trace without its first d nodes: Coconut's curriculum replaces written steps by
  * continuous thoughts one stage at a time (d = h - 1 leaves the answer alone).
  *
@@ -84,7 +86,7 @@ export class KeyChainTask implements Task<KeyChainProblem, KeyChainEvaluation> {
     this.format = format;
     this.letters = LETTERS.slice(0, nodes);
     // Every hop digit, whatever `hops` lists, so tasks that differ only in hops share a tokenizer.
-    this.alphabet = `${this.letters}123456789,|=`;
+    this.alphabet = `${this.letters}123456789,|`;
     this.name = `key-chain-n${nodes}-h${this.hops.join('')}${format === 'trace' ? '-trace' : ''}`;
   }
 
@@ -104,7 +106,7 @@ export class KeyChainTask implements Task<KeyChainProblem, KeyChainEvaluation> {
 
   prompt(p: KeyChainProblem): string {
     const L = this.letters;
-    return `${p.order.map((x) => L[x]! + L[p.next[x]!]!).join(',')}|${p.hops}${L[p.start]}=`;
+    return `${p.order.map((x) => L[x]! + L[p.next[x]!]!).join(',')}|${p.hops}${L[p.start]}`;
   }
 
   /** The walk's nodes after 1, 2, ..., h hops (the last is the answer): what a probe of thought j should find. */
