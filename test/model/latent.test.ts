@@ -163,6 +163,20 @@ test('KV-cached inference with k thoughts gives the training forward\'s answer d
   gpt.dispose();
 });
 
+test('repeated generation with thoughts keeps tf.memory().numTensors flat (both modes)', () => {
+  const gpt = model(cfg, 'gen-mem', 0.5);
+  for (const m of [new LatentGPT(gpt, { mode: 'latent' }), new LatentGPT(gpt, { mode: 'pause', maxSteps: 3 }, new Rng('p'))]) {
+    const counts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      m.generate([[1, 2, 3], [1, 4]], 3, { maxNewTokens: 4, padId: 0, temperature: 0.8 }, new Rng(i));
+      counts.push(tf.memory().numTensors);
+    }
+    assert.equal(counts[3], counts[0], `${m.mode}: numTensors ${counts}`);
+    m.dispose();
+  }
+  gpt.dispose();
+});
+
 test('thoughtStates are the final hidden states at the thought slots (the head of them gives forward\'s logits there)', () => {
   const gpt = model(cfg, 'states', 0.5);
   for (const m of [new LatentGPT(gpt, { mode: 'latent' }), new LatentGPT(gpt, { mode: 'pause', maxSteps: 3 }, new Rng('p'))]) {
