@@ -4,11 +4,11 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { ClaimResult } from '../notebook/claims.js';
-import { CLAIM_MIME } from '../notebook/mime.js';
+import { CLAIM_MIME, PARAMETERS_MIME } from '../notebook/mime.js';
 import { OutputCollector, errorFromStderr } from './cell-outputs.js';
 import { startKernel, type TslabKernel } from './kernel.js';
 import { joinSource, readNotebook, type CodeCell, type ErrorOutput, type Notebook } from './nbformat.js';
-import { injectParameters, type ParameterValues } from './parameters.js';
+import { injectParameters, requestedParameters, type ParameterValues } from './parameters.js';
 
 export interface ExecuteNotebookOptions {
   /** Parameter overrides (JSON values). */
@@ -35,7 +35,8 @@ export interface CellFailure {
   /** 1-based number among the code cells that run, as progress lines show it. */
   codeCell: number;
   cellId: string;
-  kind: 'error' | 'timeout' | 'kernel-died';
+  /** 'parameter': the notebook rejected a parameter value (a ParameterError), i.e. bad input. */
+  kind: 'error' | 'parameter' | 'timeout' | 'kernel-died';
   error: ErrorOutput;
 }
 
@@ -44,7 +45,13 @@ export interface NotebookRun {
   name: string;
   path: string;
   notebook: Notebook;
+  /** The overrides injected (`--param` values, and quick for `--quick`). */
   params: ParameterValues;
+  /**
+   * What ran: the overrides, overlaid with the parameters the notebook resolved and showed (`presetConfig`: the
+   * preset's values for parameters left at null, and the preset's name).
+   */
+  ranParams: ParameterValues;
   failure: CellFailure | null;
   claims: ClaimResult[];
   startedAt: string;
@@ -85,11 +92,24 @@ export function claimsOf(nb: Notebook): ClaimResult[] {
   return out;
 }
 
+/** The last resolved-parameters output of the notebook (PARAMETERS_MIME), if it showed one. */
+export function resolvedParametersOf(nb: Notebook): ParameterValues | null {
+  let found: ParameterValues | null = null;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    for (const o of cell.outputs) {
+      if ((o.output_type === 'display_data' || o.output_type === 'execute_result') && o.data[PARAMETERS_MIME]) {
+        found = o.data[PARAMETERS_MIME] as ParameterValues;
+      }
+    }
+  }
+  return found;
+}
+
 export async function executeNotebook(path: string, options: ExecuteNotebookOptions = {}): Promise<NotebookRun> {
   const name = basename(path).replace(/\.ipynb$/i, '');
   const nb = readNotebook(path);
-  const params: ParameterValues = { ...(options.params ?? {}) };
-  if (options.quick) params['quick'] = true;
+  const params = requestedParameters(options.params ?? {}, options.quick ?? false);
   injectParameters(nb, params, path);
 
   // A fresh run: no stale outputs from an earlier execution survive into the report.
@@ -147,6 +167,7 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
         error = { output_type: 'error', ename: 'KernelDied', evalue: `the kernel process ended while running this cell (${outcome.detail ?? 'no detail'})`, traceback: [] };
       } else {
         error = errorFromStderr(collector.stderr);
+        if (error.ename === 'ParameterError') kind = 'parameter';
       }
       cell.outputs.push(error);
       failure = { cellIndex, codeCell: k + 1, cellId: cell.id, kind, error };
@@ -158,8 +179,10 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
 
   nb.metadata['kernelspec'] = { name: 'tslab', display_name: 'TypeScript', language: 'typescript' };
   nb.metadata['language_info'] = { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript', codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true } };
+  const ranParams = { ...params, ...(resolvedParametersOf(nb) ?? {}) };
   nb.metadata['rlrepro'] = {
-    parameters: params,
+    parameters: ranParams,
+    requested_parameters: params,
     executed_at: startedAt,
     duration_s: (Date.now() - t0) / 1000,
     status: failure ? `failed at cell ${failure.cellIndex}` : 'ok',
@@ -169,6 +192,7 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
     path,
     notebook: nb,
     params,
+    ranParams,
     failure,
     claims: claimsOf(nb),
     startedAt,

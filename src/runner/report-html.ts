@@ -101,7 +101,8 @@ export function renderReport(run: NotebookRun, options: ReportOptions = {}): str
   const status = run.failure
     ? `<span class="status-failed">failed</span> at <a href="#cell-${run.failure.cellIndex}">cell ${run.failure.cellIndex}</a>: ${escapeHtml(`${run.failure.error.ename}: ${run.failure.error.evalue}`)}`
     : '<span class="status-ok">ran to the end</span>';
-  const params = Object.keys(run.params).length ? escapeHtml(JSON.stringify(run.params)) : 'defaults';
+  const params = Object.keys(run.ranParams).length ? escapeHtml(JSON.stringify(run.ranParams)) : 'defaults';
+  const requested = Object.keys(run.params).length ? escapeHtml(JSON.stringify(run.params)) : 'none';
   const claims: ClaimResult[] = run.claims;
   const claimsBlock = claims.length
     ? `<h3>Claims: ${claims.filter((c) => c.holds).length} of ${claims.length} reproduced</h3>${claimsTableHtml(claims)}`
@@ -120,7 +121,7 @@ export function renderReport(run: NotebookRun, options: ReportOptions = {}): str
 ${options.indexHref ? `<div><a href="${escapeHtml(options.indexHref)}">← all notebooks</a></div>` : ''}
 <h1>${escapeHtml(run.name)}</h1>
 <div>Status: ${status}</div>
-<div>Parameters: <code>${params}</code> · executed ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s (kernel start ${(run.kernelStartMs / 1000).toFixed(1)} s)</div>
+<div>Parameters that ran: <code>${params}</code> (overrides given: <code>${requested}</code>) · executed ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s (kernel start ${(run.kernelStartMs / 1000).toFixed(1)} s)</div>
 ${claimsBlock}
 </header>
 <main>

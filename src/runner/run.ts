@@ -3,7 +3,8 @@
  * and `<name>.claims.json` into the output folder, and (reproduce) `index.html` over all of them.
  *
  * Exit codes: 0 all notebooks ran (and, with failOnClaims, every claim was reproduced); 1 a notebook failed;
- * 2 bad input (missing file, malformed notebook, unknown parameter); 3 claims not reproduced with failOnClaims.
+ * 2 bad input (missing file, malformed notebook, unknown parameter or one of the wrong type, before any kernel
+ * starts; or a value the notebook itself rejected with a ParameterError); 3 claims not reproduced with failOnClaims.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { claimToJson } from '../notebook/claims.js';
 import { describeFailure, executeNotebook, type NotebookRun, type ProgressEvent } from './execute.js';
 import { renderIndex, type RunSummary } from './index-report.js';
 import { joinSource, readNotebook, serializeNotebook } from './nbformat.js';
-import { injectParameters, type ParameterValues } from './parameters.js';
+import { injectParameters, requestedParameters, type ParameterValues } from './parameters.js';
 import { renderReport } from './report-html.js';
 import { ensureSelfLink } from './self-link.js';
 
@@ -50,9 +51,8 @@ function preflight(paths: readonly string[], options: RunOptions, outDir: string
     } catch (e) {
       throw new InputError((e as Error).message);
     }
-    const params = { ...(options.params ?? {}), ...(options.quick ? { quick: true } : {}) };
     try {
-      injectParameters(nb, params, p);
+      injectParameters(nb, requestedParameters(options.params ?? {}, options.quick ?? false), p);
     } catch (e) {
       throw new InputError((e as Error).message);
     }
@@ -71,7 +71,7 @@ function summarize(run: NotebookRun): RunSummary {
     status: run.failure ? `failed at cell ${run.failure.cellIndex}: ${run.failure.error.ename}: ${run.failure.error.evalue.split('\n')[0]}` : 'ok',
     ok: run.failure === null,
     durationMs: run.durationMs,
-    params: run.params,
+    params: run.ranParams,
     claims: run.claims,
   };
 }
@@ -97,6 +97,7 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
 
   const summaries: RunSummary[] = [];
   const problems: string[] = [];
+  const runs: NotebookRun[] = [];
   for (const path of paths) {
     const name = basename(path).replace(/\.ipynb$/i, '');
     let run: NotebookRun;
@@ -112,11 +113,12 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
       const msg = `${path}: could not run: ${(e as Error).message}`;
       problems.push(msg);
       log(msg);
-      summaries.push({ name, source: path, report: `${name}.html`, executedNotebook: `${name}.ipynb`, status: `not run: ${(e as Error).message.split('\n')[0]}`, ok: false, durationMs: 0, params: { ...(options.params ?? {}), ...(options.quick ? { quick: true } : {}) }, claims: [] });
+      summaries.push({ name, source: path, report: `${name}.html`, executedNotebook: `${name}.ipynb`, status: `not run: ${(e as Error).message.split('\n')[0]}`, ok: false, durationMs: 0, params: requestedParameters(options.params ?? {}, options.quick ?? false), claims: [] });
       continue;
     }
     const summary = summarize(run);
     summaries.push(summary);
+    runs.push(run);
     writeFileSync(join(outDir, `${name}.ipynb`), serializeNotebook(run.notebook));
     writeFileSync(join(outDir, `${name}.html`), renderReport(run, options.writeIndex ? { indexHref: 'index.html' } : {}));
     writeFileSync(
@@ -126,7 +128,9 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
           notebook: name,
           source: relative(process.cwd(), resolve(path)),
           executedAt: run.startedAt,
-          parameters: run.params,
+          // What ran (the notebook's resolved parameters over the overrides), and the overrides as given.
+          parameters: run.ranParams,
+          requested: run.params,
           status: summary.status,
           allReproduced: run.claims.every((c) => c.holds),
           claims: run.claims.map((c) => claimToJson(c)),
@@ -148,10 +152,21 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
     writeFileSync(join(outDir, 'index.html'), renderIndex(summaries));
     log(`wrote ${join(outDir, 'index.html')}`);
   }
-  const failed = summaries.some((s) => !s.ok);
   const unreproduced = summaries.some((s) => s.claims.some((c) => !c.holds));
-  const exitCode = failed ? 1 : unreproduced && options.failOnClaims ? 3 : 0;
+  const exitCode = exitCodeOf(runs, summaries, unreproduced && (options.failOnClaims ?? false));
   return { exitCode, summaries, problems };
+}
+
+/**
+ * 1 when a notebook failed (or did not start); else 2 when a notebook rejected a parameter value (bad input the
+ * runner could not see before the kernel started); else 3 for unreproduced claims under --fail-on-claims; else 0.
+ */
+function exitCodeOf(runs: readonly NotebookRun[], summaries: readonly RunSummary[], claimsFail: boolean): number {
+  const badParameter = runs.filter((r) => r.failure?.kind === 'parameter').length;
+  const failed = summaries.filter((s) => !s.ok).length;
+  if (failed > badParameter) return 1;
+  if (badParameter > 0) return 2;
+  return claimsFail ? 3 : 0;
 }
 
 /** The notebooks `reproduce` runs: every `.ipynb` in the folder, in name order (00-, 01-, ...). */
