@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseBackendName } from '../backend/names.js';
 import { claimToJson } from '../notebook/claims.js';
 import { describeFailure, executeNotebook, type NotebookRun, type ProgressEvent } from './execute.js';
 import { renderIndex, type RunSummary } from './index-report.js';
@@ -43,6 +44,15 @@ export class InputError extends Error {}
 /** Checks every notebook before running any: files exist, parse, and accept the parameters. */
 function preflight(paths: readonly string[], options: RunOptions, outDir: string): void {
   if (paths.length === 0) throw new InputError('no notebooks given: rlrepro run <notebook.ipynb...>');
+  // Every kernel inherits the environment; a backend name initBackend would reject fails here, not in a cell.
+  const backend = process.env['RLREPRO_BACKEND'];
+  if (backend !== undefined && backend !== '') {
+    try {
+      parseBackendName(backend, 'RLREPRO_BACKEND');
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+  }
   for (const p of paths) {
     if (!p.toLowerCase().endsWith('.ipynb')) throw new InputError(`${p}: expected a .ipynb notebook file`);
     let nb;
