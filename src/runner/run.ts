@@ -6,13 +6,15 @@
  * 2 bad input (missing file, malformed notebook, unknown parameter or one of the wrong type, before any kernel
  * starts; or a value the notebook itself rejected with a ParameterError); 3 claims not reproduced with failOnClaims.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseBackendName } from '../backend/names.js';
 import { claimToJson } from '../notebook/claims.js';
 import { describeFailure, executeNotebook, type NotebookRun, type ProgressEvent } from './execute.js';
 import { renderIndex, type RunSummary } from './index-report.js';
 import { joinSource, readNotebook, serializeNotebook } from './nbformat.js';
+import { InputError } from './input-error.js';
+import { prepareOutDir, writeFilesAtomic } from './output-files.js';
 import { injectParameters, requestedParameters, type ParameterValues } from './parameters.js';
 import { renderReport } from './report-html.js';
 import { ensureSelfLink } from './self-link.js';
@@ -38,10 +40,13 @@ export interface RunResult {
   problems: string[];
 }
 
-/** Thrown for bad input before any kernel starts (exit code 2). */
-export class InputError extends Error {}
+export { InputError };
 
-/** Checks every notebook before running any: files exist, parse, and accept the parameters. */
+/**
+ * Checks everything before running anything: the backend name, that every notebook exists, parses and accepts
+ * the parameters, that no two notebooks' outputs would overwrite each other, and that the output folder can be
+ * written.
+ */
 function preflight(paths: readonly string[], options: RunOptions, outDir: string): void {
   if (paths.length === 0) throw new InputError('no notebooks given: rlrepro run <notebook.ipynb...>');
   // Every kernel inherits the environment; a backend name initBackend would reject fails here, not in a cell.
@@ -70,6 +75,33 @@ function preflight(paths: readonly string[], options: RunOptions, outDir: string
       throw new InputError(`--out ${outDir}: is the folder of ${p}; the executed notebook would overwrite it`);
     }
   }
+  // Outputs are named after the notebook's file name; compared without case for case-insensitive file systems.
+  const byName = new Map<string, string>();
+  for (const p of paths) {
+    const name = basename(p).replace(/\.ipynb$/i, '').toLowerCase();
+    const other = byName.get(name);
+    if (other !== undefined) {
+      throw new InputError(`${other} and ${p} have the same file name, so their outputs in --out would overwrite each other; run them with different --out folders`);
+    }
+    if (options.writeIndex && name === 'index') throw new InputError(`${p}: its report index.html would overwrite the index page; rename the notebook`);
+    byName.set(name, p);
+  }
+  prepareOutDir(outDir);
+}
+
+function claimsJson(run: NotebookRun, status: string): string {
+  const record = {
+    notebook: run.name,
+    source: relative(process.cwd(), resolve(run.path)),
+    executedAt: run.startedAt,
+    // What ran (the notebook's resolved parameters over the overrides), and the overrides as given.
+    parameters: run.ranParams,
+    requested: run.params,
+    status,
+    allReproduced: run.claims.every((c) => c.holds),
+    claims: run.claims.map((c) => claimToJson(c)),
+  };
+  return JSON.stringify(record, null, 2) + '\n';
 }
 
 function summarize(run: NotebookRun): RunSummary {
@@ -103,7 +135,6 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
     }
     if (note) log(note);
   }
-  mkdirSync(outDir, { recursive: true });
 
   const summaries: RunSummary[] = [];
   const problems: string[] = [];
@@ -129,26 +160,21 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
     const summary = summarize(run);
     summaries.push(summary);
     runs.push(run);
-    writeFileSync(join(outDir, `${name}.ipynb`), serializeNotebook(run.notebook));
-    writeFileSync(join(outDir, `${name}.html`), renderReport(run, options.writeIndex ? { indexHref: 'index.html' } : {}));
-    writeFileSync(
-      join(outDir, `${name}.claims.json`),
-      JSON.stringify(
-        {
-          notebook: name,
-          source: relative(process.cwd(), resolve(path)),
-          executedAt: run.startedAt,
-          // What ran (the notebook's resolved parameters over the overrides), and the overrides as given.
-          parameters: run.ranParams,
-          requested: run.params,
-          status: summary.status,
-          allReproduced: run.claims.every((c) => c.holds),
-          claims: run.claims.map((c) => claimToJson(c)),
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    try {
+      writeFilesAtomic([
+        { path: join(outDir, `${name}.ipynb`), data: serializeNotebook(run.notebook) },
+        { path: join(outDir, `${name}.html`), data: renderReport(run, options.writeIndex ? { indexHref: 'index.html' } : {}) },
+        { path: join(outDir, `${name}.claims.json`), data: claimsJson(run, summary.status) },
+      ]);
+    } catch (e) {
+      // The run happened but left no record: a failure of the command, and the previous outputs stay as they were.
+      summary.ok = false;
+      summary.status = `ran (${summary.status}), but its outputs could not be written: ${(e as Error).message}`;
+      const msg = `${path}: could not write its outputs to ${outDir}: ${(e as Error).message}`;
+      problems.push(msg);
+      log(msg);
+      continue;
+    }
     if (run.failure) {
       const msg = describeFailure(run);
       problems.push(msg);
@@ -158,12 +184,18 @@ export async function runNotebooks(paths: readonly string[], options: RunOptions
     const held = run.claims.filter((c) => c.holds).length;
     log(`[${name}] ${run.failure ? 'FAILED' : 'done'} in ${(run.durationMs / 1000).toFixed(1)} s; claims reproduced ${held}/${run.claims.length}; wrote ${join(outDir, name)}.{ipynb,html,claims.json}`);
   }
+  let indexFailed = false;
   if (options.writeIndex) {
-    writeFileSync(join(outDir, 'index.html'), renderIndex(summaries));
-    log(`wrote ${join(outDir, 'index.html')}`);
+    try {
+      writeFilesAtomic([{ path: join(outDir, 'index.html'), data: renderIndex(summaries) }]);
+      log(`wrote ${join(outDir, 'index.html')}`);
+    } catch (e) {
+      indexFailed = true;
+      problems.push(`could not write ${join(outDir, 'index.html')}: ${(e as Error).message}`);
+    }
   }
   const unreproduced = summaries.some((s) => s.claims.some((c) => !c.holds));
-  const exitCode = exitCodeOf(runs, summaries, unreproduced && (options.failOnClaims ?? false));
+  const exitCode = indexFailed ? 1 : exitCodeOf(runs, summaries, unreproduced && (options.failOnClaims ?? false));
   return { exitCode, summaries, problems };
 }
 
