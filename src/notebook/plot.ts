@@ -34,6 +34,24 @@ function toPlainJson(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Every `title: 'text'` (the layout's, each axis's, a legend's or colorbar's) as `{ text: 'text' }`: plotly.js 3
+ * drops the string form silently, leaving a figure without its title and axis labels. Works on the plain JSON
+ * copy, in place; trace data (`x`, `y`, `customdata`, `meta`) is not searched.
+ */
+function normalizeTitles(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) if (v && typeof v === 'object') normalizeTitles(v);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const obj = value as Record<string, unknown>;
+  for (const [key, v] of Object.entries(obj)) {
+    if (key === 'title' && (typeof v === 'string' || typeof v === 'number')) obj[key] = { text: String(v) };
+    else if (v && typeof v === 'object' && !['x', 'y', 'z', 'customdata', 'meta', 'text'].includes(key)) normalizeTitles(v);
+  }
+}
+
 function figureTitle(fig: PlotlyFigure): string {
   const t = fig.layout?.['title'];
   if (typeof t === 'string') return t;
@@ -48,6 +66,8 @@ export function plotlyBundle(fig: PlotlyFigure): MimeBundle {
     if (!t || typeof t !== 'object') throw new Error(`plot: figure.data[${i}] must be a trace object`);
   });
   const json = toPlainJson({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} }) as Required<PlotlyFigure>;
+  normalizeTitles(json.layout);
+  normalizeTitles(json.data);
   const id = `rlrepro-plot-${newDisplayId()}`;
   const title = figureTitle(fig);
   // The note shows where scripts do not run (an untrusted notebook in JupyterLab); the script replaces it.
