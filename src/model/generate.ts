@@ -73,6 +73,7 @@ export function generateFullRecompute(
 }
 
 function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rng: Rng, cached: boolean): Generation {
+  model.assertUsable('generate');
   const o = checkOptions(opts, model.config.vocabSize);
   if (!(rng instanceof Rng)) throw new Error('generate: rng must be an Rng (src/random.ts)');
   const { vocabSize: V, contextLength } = model.config;
