@@ -3,25 +3,13 @@
  * inlined ONCE per page, and only when the notebook has a figure; each figure is drawn from its
  * `application/vnd.plotly.v1+json` data. A failed run is marked at the top and at the failing cell.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { claimsTableHtml, type ClaimResult } from '../notebook/claims.js';
 import { escapeHtml, jsonForScript } from '../notebook/html-escape.js';
 import { CLAIM_MIME, PLOTLY_MIME } from '../notebook/mime.js';
+import { plotlySource } from '../notebook/plotly-source.js';
 import type { NotebookRun } from './execute.js';
 import { markdownToHtml } from './markdown.js';
 import { joinSource, type MimeBundle, type Output } from './nbformat.js';
-
-let plotlyBundle: string | null = null;
-
-/** plotly.js from the plotly.js-dist package, made safe to inline in a <script> element. */
-function plotlyScript(): string {
-  if (plotlyBundle === null) {
-    const require = createRequire(import.meta.url);
-    plotlyBundle = readFileSync(require.resolve('plotly.js-dist'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  }
-  return plotlyBundle;
-}
 
 export const REPORT_CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1f2937; line-height: 1.45; }
@@ -108,7 +96,7 @@ export function renderReport(run: NotebookRun, options: ReportOptions = {}): str
     ? `<h3>Claims: ${claims.filter((c) => c.holds).length} of ${claims.length} reproduced</h3>${claimsTableHtml(claims)}`
     : '';
   const figureScript = figures.length
-    ? `<script>${plotlyScript()}</script>\n<script>(function () {\n  var figs = ${jsonForScript(figures)};\n` +
+    ? `<script>${plotlySource()}</script>\n<script>(function () {\n  var figs = ${jsonForScript(figures)};\n` +
       `  figs.forEach(function (f) { var el = document.getElementById(f.id); var fig = f.figure || {};\n` +
       `    Plotly.newPlot(el, fig.data || [], fig.layout || {}, Object.assign({ responsive: true }, fig.config || {})); });\n})();</script>`
     : '';
