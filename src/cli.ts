@@ -37,7 +37,10 @@ const USAGE = `Usage:
   --timeout s         per-cell timeout in seconds (default: 3600)
   --fail-on-claims    exit 3 when a claim is not reproduced (default: report it, exit 0)
 
-Exit status: 0 ok, 1 a notebook failed, 2 bad input, 3 claims not reproduced (with --fail-on-claims).`;
+  An explicit --param wins over --quick; a --param name given twice is an error.
+
+Exit status: 0 ok, 1 a notebook failed (or its outputs could not be written), 2 bad input (found before a kernel
+starts, or a ParameterError from the notebook), 3 claims not reproduced (with --fail-on-claims).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

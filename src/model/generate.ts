@@ -102,6 +102,7 @@ function run(
   cached: boolean,
   thoughts?: Thoughts,
 ): Generation {
+  model.assertUsable('generate');
   const o = checkOptions(opts, model.config.vocabSize);
   const K = thoughts?.steps ?? 0; // thought slots between prompt and sampled tokens
   if (!(Number.isInteger(K) && K >= 0)) throw new Error(`generate: thoughts.steps must be an integer >= 0, got ${K}`);

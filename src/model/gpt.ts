@@ -92,6 +92,9 @@ export class GPT {
 
   /** New model with weights drawn from `rng` (or copied from `weights`, see `GPT.fromWeights`). */
   constructor(config: GPTConfig, init: Rng | GPTWeights) {
+    if (!(init instanceof Rng) && (init === null || typeof init !== 'object' || Array.isArray(init))) {
+      throw new Error(`GPT: init must be an Rng (random weights, e.g. new Rng(0)) or GPTWeights (from getWeights()), got ${init === null ? 'null' : typeof init}`);
+    }
     this.config = gptConfig(config);
     const L = this.config.contextLength;
     const m = new Float32Array(L * L);
@@ -116,6 +119,16 @@ export class GPT {
     return new GPT(config, weights);
   }
 
+  /** True after `dispose()`. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Throws a clear error when the model was disposed (tfjs would fail deep inside with "reading 'backend'"). */
+  assertUsable(operation: string): void {
+    if (this.disposed) throw new Error(`${operation}: the model was disposed; build or load a new GPT`);
+  }
+
   /** Total number of trainable scalars. */
   numParams(): number {
     return Object.values(this.params).reduce((a, v) => a + v.size, 0);
@@ -123,6 +136,7 @@ export class GPT {
 
   /** Copies of the weights as plain arrays, in `params` order. */
   getWeights(): GPTWeights {
+    this.assertUsable('GPT.getWeights');
     const out: GPTWeights = {};
     for (const [k, v] of Object.entries(this.params)) out[k] = v.dataSync() as Float32Array;
     return out;
@@ -130,6 +144,7 @@ export class GPT {
 
   /** Overwrites every parameter from `weights` (same names and sizes as `getWeights()` returns). */
   setWeights(weights: GPTWeights): void {
+    this.assertUsable('GPT.setWeights');
     checkWeights(this.config, weights);
     for (const [k, v] of Object.entries(this.params)) {
       tf.tidy(() => v.assign(tf.tensor(weights[k]!, v.shape, 'float32')));
@@ -149,6 +164,7 @@ export class GPT {
    * Differentiable with respect to `params`.
    */
   forward(tokens: tf.Tensor2D): tf.Tensor3D {
+    this.assertUsable('GPT.forward');
     const [B, T] = tokens.shape;
     this.checkTokens(tokens);
     return tf.tidy(() => {
@@ -224,6 +240,7 @@ export class GPT {
    * caller disposes them (a sampler builds them once per call; the weights must not change meanwhile).
    */
   fusedQKV(): FusedQKV[] {
+    this.assertUsable('GPT.fusedQKV');
     const p = this.params as Record<string, tf.Tensor>;
     const out: FusedQKV[] = [];
     for (let i = 0; i < this.config.nLayers; i++) {
