@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,7 +16,8 @@ import {
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap.js';
 import { verificationGapClaims } from '../../src/experiments/verification-gap-claims.js';
-import { evaluateClaim } from '../../src/notebook/claims.js';
+import { claimToJson, evaluateClaim } from '../../src/notebook/claims.js';
+import { fixturesDir } from '../runner/harness.js';
 
 test('gapCurve: per-prompt rejection sampling, kept fraction, relative gap', () => {
   // prompt 0: samples correct 1,0,0,0 with the verifier trusting only the correct one; prompt 1: nothing kept.
@@ -180,6 +181,47 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
     assert.ok(again.sizes.every((s) => s.cacheHit));
     assert.deepEqual(again.sizes.map((s) => s.eval), r.sizes.map((s) => s.eval));
     assert.deepEqual(chooseTau(again.sizes, 'sum3', config.tauGrid, config.minKept), r.taus[0]);
+  } finally {
+    delete process.env['RLREPRO_CACHE_DIR'];
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+});
+
+/** The quick preset recorded before the experiment was restructured (see the fixture's `about`). */
+interface QuickFixture {
+  backend: { name: string; detail?: string };
+  taus: unknown[];
+  sizes: { task: string; size: string; seed: number; params: number; flops: number; accuracy: number; auc: number; meanPYes: number; noiseAuc: number }[];
+  selfImprove: { task: string; arm: string; seed: number; accuracy: number[]; keptFraction: number[] }[];
+  claims: unknown[];
+}
+
+const fixture = JSON.parse(readFileSync(join(fixturesDir, 'verification-gap-quick.json'), 'utf8')) as QuickFixture;
+
+test('the quick preset reproduces its recorded numbers and claims exactly (same seeds, same backend)', async (t) => {
+  const info = await initBackend({ quiet: true });
+  // Float sums differ across kernels (wasm vs OpenBLAS, or another OpenBLAS kernel family), so the numbers are only
+  // required to be identical on the backend they were recorded on.
+  if (info.name !== fixture.backend.name || info.detail !== fixture.backend.detail) {
+    t.skip(`recorded on ${fixture.backend.name} (${fixture.backend.detail}), running on ${info.name} (${info.detail})`);
+    return;
+  }
+  const cacheDir = mkdtempSync(join(tmpdir(), 'vgap-quick-'));
+  process.env['RLREPRO_CACHE_DIR'] = cacheDir;
+  try {
+    const r = await runVerificationGap(VERIFICATION_GAP_PRESETS.quick);
+    assert.deepEqual(r.taus, fixture.taus);
+    assert.deepEqual(
+      r.sizes.map((s) => ({ task: s.task, size: s.size, seed: s.seed, params: s.params, flops: s.flops, accuracy: s.eval.accuracy, auc: s.eval.auc, meanPYes: s.eval.meanPYes, noiseAuc: s.noiseAuc })),
+      fixture.sizes,
+    );
+    assert.deepEqual(
+      r.selfImprove.map((s) => ({ task: s.task, arm: s.arm, seed: s.seed, accuracy: s.rounds.map((x) => x.eval.accuracy), keptFraction: s.rounds.slice(1).map((x) => x.keptFraction!) })),
+      fixture.selfImprove,
+    );
+    // What the notebook writes to claims.json (claimToJson), through a JSON round trip as the runner does.
+    const claims = verificationGapClaims(r).map((spec) => JSON.parse(JSON.stringify(claimToJson(evaluateClaim(spec)))) as unknown);
+    assert.deepEqual(claims, fixture.claims);
   } finally {
     delete process.env['RLREPRO_CACHE_DIR'];
     rmSync(cacheDir, { recursive: true, force: true });
