@@ -15,7 +15,7 @@ import {
   withOwnCheck,
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap.js';
-import { verificationGapClaims } from '../../src/experiments/verification-gap-claims.js';
+import { verificationGapClaims } from '../../src/experiments/verification-gap/claims.js';
 import { claimToJson, evaluateClaim } from '../../src/notebook/claims.js';
 import { fixturesDir } from '../runner/harness.js';
 

@@ -3,9 +3,9 @@
  * notebook runs `for (const c of verificationGapClaims(result)) checkClaim(c)`. The tests are fixed here, before any
  * result is seen; each gap is read at the tau chosen on the tau split (`result.taus`), never on the eval prompts.
  */
-import { linearSlopeCI } from '../eval/stats.js';
-import type { ClaimSpec } from '../notebook/claims.js';
-import { sizeLabel, type GapTaskName, type SizeRunResult, type VerificationGapResult } from './verification-gap.js';
+import { linearSlopeCI } from '../../eval/stats.js';
+import type { ClaimSpec } from '../../notebook/claims.js';
+import { sizeLabel, type GapTaskName, type SizeRunResult, type VerificationGapResult } from '../verification-gap.js';
 
 const SOURCE = 'Song et al., arXiv 2412.02674';
 
