@@ -5,8 +5,7 @@
  * Two tasks: "sum3" (verifiable: checking a triple is cheaper than finding one) and "facts" (a random key -> value
  * table: checking needs the very fact). For each task, each model size and each seed, a GPT is pretrained on a corpus
  * mixing generation examples and `CHECK q a -> Y/N` examples (candidates from the task's noise process, verdicts from
- * the true checker; with `pretrain.<task>.ownCheck`, part of the candidates are the model's own samples on training
- * prompts, verdicts again from the true checker). Then, on held-out prompts, the model samples `samples` answers per prompt at T = 0.7 and
+ * the true checker). Then, on held-out prompts, the model samples `samples` answers per prompt at T = 0.7 and
  * scores each of its OWN samples with its own verifier: u = P(Y) after `?q,a=` (one teacher-forced forward pass,
  * renormalised over the two verdict tokens Y and N). The true checker only grades.
  *
@@ -47,15 +46,13 @@ import { Tokenizer } from '../tasks/tokenizer.js';
 import { AdamW, decayMatricesOnly } from '../train/adamw.js';
 import { cachedLanguageModel } from '../train/cached-lm.js';
 import { languageModelLoss } from '../train/lm-loss.js';
-import { trainStep } from '../train/step.js';
+import { train } from '../train/trainer.js';
 
 export type GapTaskName = 'sum3' | 'facts';
 
 export interface ModelSize {
   dModel: number;
   nLayers: number;
-  /** Default floor(dModel / 16), at least 1 (head width ~16); must divide dModel. */
-  nHeads?: number;
 }
 
 export interface PretrainSpec {
@@ -66,28 +63,6 @@ export interface PretrainSpec {
   warmupSteps: number;
   /** Fraction of each batch that is CHECK examples (the rest generation). */
   checkFraction: number;
-  /**
-   * Own-sample CHECK examples (absent: every CHECK candidate comes from the noise process, the recorded design; left
-   * out of the cache key when absent, so older bases still hit). See `OwnCheckSpec`.
-   */
-  ownCheck?: OwnCheckSpec;
-}
-
-/**
- * Own-sample verification data in pretraining (a data-generation step, like the noise candidates): from `startStep`
- * on, every `refreshEvery` steps the model being trained samples `samplesPerPrompt` answers at `temperature` to
- * `prompts` fresh TRAINING prompts (never eval or tau prompts); the true checker labels them; a `fraction` of every
- * batch's CHECK examples is then drawn from that pool (the rest stay noise candidates). The number of steps, the
- * batch and the CHECK share are unchanged, so every size still sees the same amount of data; what changes is that the
- * verifier also sees the kind of candidate it must judge at evaluation (its own samples), each size its own.
- */
-export interface OwnCheckSpec {
-  startStep: number;
-  refreshEvery: number;
-  prompts: number;
-  samplesPerPrompt: number;
-  temperature: number;
-  fraction: number;
 }
 
 export interface SelfImproveSpec {
@@ -107,13 +82,6 @@ export interface SelfImproveSpec {
   arms: SelfImproveArm[];
   /** How the filtered arm keeps samples by their own P(Y); see `selfFilter`. */
   filter: SelfFilter;
-  /**
-   * Fraction of the CHECK replay that is own samples (absent or 0: all noise candidates, the recorded design). Each
-   * round draws a SECOND set of fresh training prompts (as many as `promptsPerRound`), samples from the current model,
-   * and labels those samples with the true checker, as pretraining labels noise candidates; the pool that is filtered
-   * and fine-tuned on is a different draw, so no kept sample's own label is ever trained on. Both arms do the same (same prompts each round).
-   */
-  ownReplayFraction?: number;
 }
 
 export type SelfImproveArm = 'filtered' | 'unfiltered';
@@ -193,24 +161,6 @@ const REPORTED: VerificationGapConfig = {
 };
 
 /**
- * The own-sample CHECK design searched in session 4 (`OwnCheckSpec`; the notebook's design search), added to every task
- * of `c` from the middle of its pretraining on: every 100 steps the model samples 4 answers to 256 fresh training
- * prompts at T = 0.7, the true checker labels them, and they make up half of the CHECK examples. On design seeds
- * 100-102 (sum3 d32x2) it raised own-sample AUC (0.55 / 0.45 / 0.49 -> 0.66 / 0.73 / 0.71) and the gap at tau 0.5
- * (-0.004 / 0.003 / 0.000 -> 0.018 / 0.012 / -0.002) at the same steps. It is NOT in the presets: `withOwnCheck(default)`
- * took 1292 CPU-s (over the 10-minute budget), did not raise the d32x2 gap on seeds 0-4, and pushed the facts
- * verifier's P(Y) below 0.5 everywhere (nothing kept, gap exactly 0: a vacuous control). Returns a new config.
- */
-export function withOwnCheck(
-  c: VerificationGapConfig,
-  spec: Omit<OwnCheckSpec, 'startStep'> = { refreshEvery: 100, prompts: 256, samplesPerPrompt: 4, temperature: 0.7, fraction: 0.5 },
-): VerificationGapConfig {
-  const pretrain = { ...c.pretrain };
-  for (const t of c.tasks) pretrain[t] = { ...c.pretrain[t], ownCheck: { startStep: Math.floor(c.pretrain[t].steps / 2), ...spec } };
-  return { ...c, pretrain };
-}
-
-/**
  * Presets: quick (CI, <= 90 s notebook), default (<= 10 min on 2 free cores, cold cache: 3 sizes), reported (the
  * configuration of the recorded 5-seed run on 4 sizes, ~50 min on 2 shared cores; the self-improvement evaluation
  * draws have changed since, see verificationGapSelfImproveRun), full (a bigger machine).
@@ -287,7 +237,7 @@ function modelConfig(size: ModelSize, tokenizer: Tokenizer): GPTConfig {
     contextLength: 24,
     dModel: size.dModel,
     nLayers: size.nLayers,
-    nHeads: size.nHeads ?? Math.max(1, Math.floor(size.dModel / 16)),
+    nHeads: Math.max(1, Math.floor(size.dModel / 16)), // head width ~16
   });
 }
 
@@ -307,24 +257,12 @@ function genProblem(name: GapTaskName, task: CheckableTask<unknown>, rng: Rng): 
   return name === 'facts' ? task.sample(rng) : sampleTrainProblem(task, rng, heldOut(name));
 }
 
-/**
- * A pretraining / replay batch: generation and CHECK examples in the given proportion (rounded per batch). With an
- * `own` pool, a fraction `ownFraction` of the CHECK examples (rounded) are drawn from it instead of the noise process.
- */
-function corpusExamples(
-  name: GapTaskName,
-  task: CheckableTask<unknown>,
-  rng: Rng,
-  n: number,
-  checkFraction: number,
-  own?: { pool: readonly Example[]; fraction: number },
-): Example[] {
+/** A pretraining / replay batch: CHECK examples, then generation examples, in the given proportion (rounded). */
+function corpusExamples(name: GapTaskName, task: CheckableTask<unknown>, rng: Rng, n: number, checkFraction: number): Example[] {
   const nCheck = Math.round(n * checkFraction);
-  const nOwn = own !== undefined && own.pool.length > 0 ? Math.round(nCheck * own.fraction) : 0;
   const out: Example[] = [];
   for (let i = 0; i < n; i++) {
-    if (i < nOwn) out.push(own!.pool[rng.int(own!.pool.length)]!);
-    else if (i < nCheck) out.push(checkExample(task, sampleTrainProblem(task, rng, heldOut(name)), rng));
+    if (i < nCheck) out.push(checkExample(task, sampleTrainProblem(task, rng, heldOut(name)), rng));
     else {
       const p = genProblem(name, task, rng);
       out.push({ prompt: task.prompt(p), completion: task.target(p, rng) });
@@ -336,33 +274,6 @@ function corpusExamples(
 function batchOf(tokenizer: Tokenizer, examples: Example[]) {
   const seqLen = Math.max(...examples.map((e) => e.prompt.length + e.completion.length + 1));
   return makeBatch(tokenizer, examples, seqLen);
-}
-
-/**
- * CHECK examples whose candidates are the model's own samples on `prompts` fresh training problems (generation split;
- * never eval or tau prompts), with the true checker's verdicts. Samples that cannot be rendered as text a CHECK
- * prompt can hold (a sampled special token) are skipped.
- */
-function ownCheckExamples(
-  model: GPT,
-  name: GapTaskName,
-  task: CheckableTask<unknown>,
-  tokenizer: Tokenizer,
-  prompts: number,
-  perPrompt: number,
-  temperature: number,
-  rng: Rng,
-): Example[] {
-  const problems = Array.from({ length: prompts }, () => sampleTrainProblem(task, rng, heldOut(name)));
-  const s = sampleAndVerify(model, task, tokenizer, problems, perPrompt, answerTokens(name) + 1, temperature, rng, false);
-  const out: Example[] = [];
-  for (let i = 0; i < s.completions.length; i++) {
-    const text = s.completions[i]!;
-    if (text.includes('<')) continue;
-    const p = problems[Math.floor(i / perPrompt)]!;
-    out.push({ prompt: task.checkPrompt(p, text), completion: s.correct[i] ? VERDICT_YES : VERDICT_NO });
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -390,7 +301,6 @@ function sampleAndVerify(
   maxNewTokens: number,
   temperature: number,
   rng: Rng,
-  verify = true,
 ): SampleSet {
   const n = problems.length * perPrompt;
   const completions: string[] = new Array(n);
@@ -422,7 +332,6 @@ function sampleAndVerify(
       answers[i] = e.answer;
     }
   }
-  if (!verify) return { prompts: problems.length, perPrompt, completions, answerIds, correct, answers, pYes: new Float32Array(n) };
   const pYes = verifyScores(
     model,
     tokenizer,
@@ -633,39 +542,15 @@ async function pretrained(c: PretrainRunConfig) {
   const tokenizer = Tokenizer.forTasks([task]);
   const mc = modelConfig(c.size, tokenizer);
   const p = c.pretrain;
-  if (p.ownCheck !== undefined) checkOwnCheck(p.ownCheck, p.steps, `pretrain.${c.task}.ownCheck`);
-  // The model being trained samples its own CHECK candidates (own-sample design); the pool is refreshed in `batches`.
-  let training: GPT | undefined;
-  let ownPool: Example[] = [];
-  const ownRng = new Rng(c.seed).fork('own-check');
   const res = await cachedLanguageModel({
     key: { experiment: 'verification-gap', v: 1, task: task.name, taskVersion: task.generatorVersion, heldOutFraction: heldOut(c.task), model: mc, pretrain: p, seed: c.seed },
     modelConfig: mc,
     tokenizer: tokenizer.toJSON(),
-    build: () => (training = new GPT(mc, new Rng(c.seed).fork('init'))),
+    build: () => new GPT(mc, new Rng(c.seed).fork('init')),
     config: { steps: p.steps, lr: p.lr, minLr: p.minLr, warmupSteps: p.warmupSteps, seed: c.seed },
-    batches: (s, rng) => {
-      const o = p.ownCheck;
-      if (o !== undefined && s >= o.startStep && (s - o.startStep) % o.refreshEvery === 0)
-        ownPool = ownCheckExamples(training!, c.task, task, tokenizer, o.prompts, o.samplesPerPrompt, o.temperature, ownRng.fork(s));
-      const own = o !== undefined && s >= o.startStep ? { pool: ownPool, fraction: o.fraction } : undefined;
-      return batchOf(tokenizer, corpusExamples(c.task, task, rng, p.batchSize, p.checkFraction, own));
-    },
+    batches: (_s, rng) => batchOf(tokenizer, corpusExamples(c.task, task, rng, p.batchSize, p.checkFraction)),
   });
   return { task, tokenizer, model: res.model, hit: res.hit, trainSeconds: res.trainSeconds };
-}
-
-function checkOwnCheck(o: OwnCheckSpec, steps: number, field: string): void {
-  const int = (x: number, lo: number) => Number.isInteger(x) && x >= lo;
-  const bad = (f: string, want: string, got: unknown) => {
-    throw new Error(`verification-gap config: ${field}.${f} must be ${want}, got ${JSON.stringify(got)}`);
-  };
-  if (!(int(o.startStep, 0) && o.startStep < steps)) bad('startStep', `an integer in [0, steps = ${steps})`, o.startStep);
-  if (!int(o.refreshEvery, 1)) bad('refreshEvery', 'a positive integer', o.refreshEvery);
-  if (!int(o.prompts, 1)) bad('prompts', 'a positive integer', o.prompts);
-  if (!int(o.samplesPerPrompt, 1)) bad('samplesPerPrompt', 'a positive integer', o.samplesPerPrompt);
-  if (!(o.temperature > 0)) bad('temperature', '> 0', o.temperature);
-  if (!(o.fraction >= 0 && o.fraction <= 1)) bad('fraction', 'in [0, 1]', o.fraction);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -805,7 +690,6 @@ export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx
     // (Changed after the recorded run, whose eval draws were forked per arm: its self-improvement numbers will not
     // re-run bit for bit.)
     const evalRng = new Rng(c.seed).fork('self-improve/eval');
-    const ownRng = new Rng(c.seed).fork('self-improve/own');
     const maxNew = answerTokens(c.task) + 1;
     const measure = (r: number) =>
       splitMetrics(sampleAndVerify(model, task, tokenizer, evalSet, c.samples, maxNew, c.temperature, evalRng.fork(`eval${r}`)), [0.5, c.tau], c.ks);
@@ -822,22 +706,23 @@ export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx
         prompt: task.prompt(problems[Math.floor(i / si.samplesPerPrompt)]!),
         completion: pool.completions[i]!,
       }));
-      // Own-sample replay: a second draw of fresh training prompts, sampled now and labelled by the true checker.
-      const ownReplay =
-        (si.ownReplayFraction ?? 0) > 0
-          ? { pool: ownCheckExamples(model, c.task, task, tokenizer, si.promptsPerRound, si.samplesPerPrompt, c.temperature, ownRng.fork(r)), fraction: si.ownReplayFraction! }
-          : undefined;
       const nSelf = Math.max(1, Math.round(si.batchSize * (1 - si.replayFraction)));
       const steps = kept.length === 0 ? 0 : Math.ceil((kept.length * si.epochs) / nSelf);
       const order: number[] = [];
       for (let e = 0; e < si.epochs; e++) order.push(...rr.shuffle(Array.from({ length: kept.length }, (_, i) => i)));
-      for (let s = 0; s < steps; s++) {
-        const self = order.slice(s * nSelf, (s + 1) * nSelf).map((i) => kept[i]!);
-        const replay = corpusExamples(c.task, task, rr, si.batchSize - self.length, 1, ownReplay);
-        const batch = batchOf(tokenizer, [...self, ...replay]);
-        optimizer.lr = si.lr;
-        trainStep(model.params, () => loss(batch), optimizer, 1);
-      }
+      await train({
+        model,
+        loss,
+        optimizer,
+        config: { steps, lr: si.lr, schedule: 'constant', gradClip: 1 },
+        // Each batch: the next `nSelf` kept samples, topped up with CHECK replay drawn from the round's stream `rr`
+        // (train's own batch stream is not used).
+        batches: (s) => {
+          const self = order.slice(s * nSelf, (s + 1) * nSelf).map((i) => kept[i]!);
+          return batchOf(tokenizer, [...self, ...corpusExamples(c.task, task, rr, si.batchSize - self.length, 1)]);
+        },
+        onProgress: false,
+      });
       let keptCorrect = 0;
       for (const i of chosen) keptCorrect += pool.correct[i]!;
       rounds.push({
@@ -944,9 +829,6 @@ export function checkVerificationGapConfig(c: VerificationGapConfig): Verificati
   if (!(si.replayFraction >= 0 && si.replayFraction < 1)) bad('selfImprove.replayFraction', 'in [0, 1)', si.replayFraction);
   if (!(si.lr > 0)) bad('selfImprove.lr', '> 0', si.lr);
   if (si.arms.some((a) => a !== 'filtered' && a !== 'unfiltered')) bad('selfImprove.arms', "'filtered' | 'unfiltered'", si.arms);
-  if (si.ownReplayFraction !== undefined && !(si.ownReplayFraction >= 0 && si.ownReplayFraction <= 1))
-    bad('selfImprove.ownReplayFraction', 'in [0, 1]', si.ownReplayFraction);
-  for (const t of c.tasks) if (c.pretrain[t].ownCheck !== undefined) checkOwnCheck(c.pretrain[t].ownCheck!, c.pretrain[t].steps, `pretrain.${t}.ownCheck`);
   const f = si.filter as SelfFilter | undefined;
   if (f?.kind === 'topPerPrompt') {
     if (!(Number.isInteger(f.keep) && f.keep >= 1 && f.keep <= si.samplesPerPrompt))

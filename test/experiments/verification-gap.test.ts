@@ -12,7 +12,6 @@ import {
   runVerificationGap,
   selfFilter,
   VERIFICATION_GAP_PRESETS,
-  withOwnCheck,
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap.js';
 import { verificationGapClaims } from '../../src/experiments/verification-gap/claims.js';
@@ -55,61 +54,6 @@ test('config validation names the field', async () => {
   const badKeep = { ...VERIFICATION_GAP_PRESETS.quick, selfImprove: { ...VERIFICATION_GAP_PRESETS.quick.selfImprove, filter: { kind: 'topPerPrompt' as const, keep: 99 } } };
   await assert.rejects(runVerificationGap(bad), /tauGrid/);
   await assert.rejects(runVerificationGap(badKeep), /selfImprove\.filter\.keep/);
-  const q = VERIFICATION_GAP_PRESETS.quick;
-  const own = { startStep: 200, refreshEvery: 10, prompts: 8, samplesPerPrompt: 2, temperature: 0.7, fraction: 0.5 };
-  const badOwn = { ...q, pretrain: { ...q.pretrain, sum3: { ...q.pretrain.sum3, ownCheck: own } } };
-  await assert.rejects(runVerificationGap(badOwn), /pretrain\.sum3\.ownCheck\.startStep/);
-  // withOwnCheck adds the searched design from mid-pretraining on, without touching the preset (whose cache keys stay).
-  const d = VERIFICATION_GAP_PRESETS.default;
-  const w = withOwnCheck(d);
-  assert.equal(w.pretrain.sum3.ownCheck!.startStep, d.pretrain.sum3.steps / 2);
-  assert.equal(w.pretrain.facts.ownCheck!.startStep, d.pretrain.facts.steps / 2);
-  for (const preset of Object.values(VERIFICATION_GAP_PRESETS)) for (const t of preset.tasks) assert.equal(preset.pretrain[t].ownCheck, undefined);
-  const badReplay = { ...q, selfImprove: { ...q.selfImprove, ownReplayFraction: 1.5 } };
-  await assert.rejects(runVerificationGap(badReplay), /selfImprove\.ownReplayFraction/);
-});
-
-test('own-sample CHECK data (pretraining and self-improvement replay) trains, changes the base, leaks nothing', async () => {
-  await initBackend({ quiet: true });
-  const cacheDir = mkdtempSync(join(tmpdir(), 'vgap-own-'));
-  process.env['RLREPRO_CACHE_DIR'] = cacheDir;
-  try {
-    const sum3 = { steps: 12, batchSize: 16, lr: 3e-3, minLr: 3e-4, warmupSteps: 2, checkFraction: 0.5 };
-    const config: VerificationGapConfig = {
-      ...VERIFICATION_GAP_PRESETS.quick,
-      tasks: ['sum3'],
-      sizes: [{ dModel: 16, nLayers: 1 }],
-      seeds: [0],
-      pretrain: { ...VERIFICATION_GAP_PRESETS.quick.pretrain, sum3 },
-      evalPrompts: 4,
-      tauPrompts: 4,
-      samples: 8,
-      ks: [1, 4],
-      selfImprove: { rounds: 1, promptsPerRound: 6, samplesPerPrompt: 4, epochs: 1, batchSize: 8, lr: 1e-4, replayFraction: 0.5, arms: ['filtered', 'unfiltered'], filter: { kind: 'threshold' } },
-      workers: 1,
-    };
-    const noise = await runVerificationGap({ ...config, selfImprove: { ...config.selfImprove, rounds: 0 } });
-    const ownCheck = { startStep: 4, refreshEvery: 4, prompts: 6, samplesPerPrompt: 3, temperature: 0.7, fraction: 0.5 };
-    const withOwn: VerificationGapConfig = {
-      ...config,
-      pretrain: { ...config.pretrain, sum3: { ...sum3, ownCheck } },
-      selfImprove: { ...config.selfImprove, ownReplayFraction: 0.5 },
-    };
-    const before = tf.memory().numTensors;
-    const r = await runVerificationGap(withOwn);
-    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
-    // A different cache entry (not a hit on the noise-only base) and different weights, hence different verdicts.
-    assert.equal(r.sizes[0]!.cacheHit, false);
-    assert.notDeepEqual(r.sizes[0]!.eval.meanPYes, noise.sizes[0]!.eval.meanPYes);
-    assert.equal(r.selfImprove.length, 2);
-    for (const run of r.selfImprove) assert.ok(run.rounds[1]!.fineTuneSteps! > 0 && Number.isFinite(run.rounds[1]!.eval.accuracy));
-    // Without ownCheck the key is the old one: the noise-only base hits the cache.
-    const again = await runVerificationGap({ ...config, selfImprove: { ...config.selfImprove, rounds: 0 } });
-    assert.ok(again.sizes[0]!.cacheHit);
-  } finally {
-    delete process.env['RLREPRO_CACHE_DIR'];
-    rmSync(cacheDir, { recursive: true, force: true });
-  }
 });
 
 test('runVerificationGap on a tiny config: every task, size, seed and arm runs and records metrics', async () => {
