@@ -1,6 +1,5 @@
 // Re-exports only: one module per claim, the experiment its notebook runs.
-export * from './verification-gap.js';
-export * from './verification-gap/claims.js';
+export * from './verification-gap/index.js';
 export * from './spurious-rewards.js';
 export * from './negative-reinforcement.js';
 export * from './rlif-collapse.js';

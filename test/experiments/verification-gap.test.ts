@@ -10,11 +10,10 @@ import {
   gapCurve,
   rocAuc,
   runVerificationGap,
-  selfFilter,
   VERIFICATION_GAP_PRESETS,
+  verificationGapClaims,
   type VerificationGapConfig,
-} from '../../src/experiments/verification-gap.js';
-import { verificationGapClaims } from '../../src/experiments/verification-gap/claims.js';
+} from '../../src/experiments/verification-gap/index.js';
 import { claimToJson, evaluateClaim } from '../../src/notebook/claims.js';
 import { fixturesDir } from '../runner/harness.js';
 
@@ -35,18 +34,6 @@ test('rocAuc: perfect, reversed, ties, one class', () => {
   assert.equal(rocAuc([1, 1, 0, 0], [0.1, 0.2, 0.3, 0.4]), 0);
   assert.equal(rocAuc([0, 1], [0.5, 0.5]), 0.5);
   assert.ok(Number.isNaN(rocAuc([1, 1], [0.1, 0.2])));
-});
-
-test('selfFilter: threshold, best-of-n per prompt, top fraction of the pool', () => {
-  // 2 prompts x 4 samples.
-  const pYes = [0.9, 0.2, 0.6, 0.6, 0.3, 0.1, 0.4, 0.35];
-  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'threshold' }), [0, 2, 3]);
-  // Per prompt the 2 highest; the tie at 0.6 keeps both, prompt 1 keeps its 2 best although both are below 0.5.
-  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'topPerPrompt', keep: 2 }), [0, 2, 6, 7]);
-  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'topPerPrompt', keep: 1 }), [0, 6]);
-  // The top quarter of the pool: 0.9 and the earlier 0.6.
-  assert.deepEqual(selfFilter(pYes, 4, 0.5, { kind: 'poolFraction', fraction: 0.25 }), [0, 2]);
-  assert.throws(() => selfFilter(pYes, 3, 0.5, { kind: 'threshold' }), /perPrompt/);
 });
 
 test('config validation names the field', async () => {

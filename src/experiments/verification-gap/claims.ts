@@ -5,7 +5,10 @@
  */
 import { linearSlopeCI } from '../../eval/stats.js';
 import type { ClaimSpec } from '../../notebook/claims.js';
-import { sizeLabel, type GapTaskName, type SizeRunResult, type VerificationGapResult } from '../verification-gap.js';
+import type { GapTaskName } from './config.js';
+import type { VerificationGapResult } from './experiment.js';
+import type { SizeRunResult } from './run.js';
+import { sizeLabel } from './tasks.js';
 
 const SOURCE = 'Song et al., arXiv 2412.02674';
 
