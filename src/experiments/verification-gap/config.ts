@@ -140,8 +140,8 @@ export const VERIFICATION_GAP_PRESETS: Record<'quick' | 'default' | 'reported' |
       { dModel: 32, nLayers: 1 },
       { dModel: 32, nLayers: 2 },
     ],
-    // Two seeds: the fewest that give a confidence interval.
-    seeds: [0, 1],
+    // Three seeds: the fewest a claim check accepts.
+    seeds: [0, 1, 2],
     // Long enough to run every stage, far too short for a verifier to learn: every gap is about 0.
     pretrain: {
       sum3: { steps: 150, batchSize: 64, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, checkFraction: 0.75 },
