@@ -4,5 +4,7 @@ export * from './stats.js';
 export * from './calibration.js';
 export * from './diversity.js';
 export * from './policy.js';
+export * from './roc-auc.js';
+export * from './gap-curve.js';
 export * from './self-filter.js';
 export * from './verifier.js';

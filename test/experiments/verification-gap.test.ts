@@ -1,40 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
 import {
   chooseTau,
-  gapCurve,
-  rocAuc,
   runVerificationGap,
   VERIFICATION_GAP_PRESETS,
   verificationGapClaims,
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap/index.js';
 import { evaluateClaim } from '../../src/notebook/claims.js';
-import { fixturesDir } from '../runner/harness.js';
-
-test('gapCurve: per-prompt rejection sampling, kept fraction, relative gap', () => {
-  // prompt 0: samples correct 1,0,0,0 with the verifier trusting only the correct one; prompt 1: nothing kept.
-  const correct = [1, 0, 0, 0, 1, 1, 0, 0];
-  const pYes = [0.9, 0.2, 0.1, 0.3, 0.4, 0.4, 0.4, 0.4];
-  const [c] = gapCurve(correct, pYes, 4, [0.5]);
-  // prompt 0: kept acc 1 - plain 0.25 = 0.75; prompt 1: none kept -> 0. Mean 0.375; plain acc 3/8.
-  assert.ok(Math.abs(c!.gap - 0.375) < 1e-12);
-  assert.ok(Math.abs(c!.kept - 1 / 8) < 1e-12);
-  assert.ok(Math.abs(c!.relativeGap - 0.375 / (1 - 3 / 8)) < 1e-12);
-  assert.throws(() => gapCurve(correct, pYes, 3, [0.5]), /perPrompt/);
-});
-
-test('rocAuc: perfect, reversed, ties, one class', () => {
-  assert.equal(rocAuc([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]), 1);
-  assert.equal(rocAuc([1, 1, 0, 0], [0.1, 0.2, 0.3, 0.4]), 0);
-  assert.equal(rocAuc([0, 1], [0.5, 0.5]), 0.5);
-  assert.ok(Number.isNaN(rocAuc([1, 1], [0.1, 0.2])));
-});
 
 test('config validation names the field', async () => {
   const bad = { ...VERIFICATION_GAP_PRESETS.quick, tauGrid: [0.7, 0.9] };
@@ -112,51 +90,6 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
     assert.ok(again.sizes.every((s) => s.cacheHit));
     assert.deepEqual(again.sizes.map((s) => s.eval), r.sizes.map((s) => s.eval));
     assert.deepEqual(chooseTau(again.sizes, 'sum3', config.tauGrid, config.minKept), r.taus[0]);
-  } finally {
-    delete process.env['RLREPRO_CACHE_DIR'];
-    rmSync(cacheDir, { recursive: true, force: true });
-  }
-});
-
-/** The quick preset recorded before the experiment was restructured (see the fixture's `about`). */
-interface QuickFixture {
-  backend: { name: string; detail?: string };
-  taus: unknown[];
-  sizes: { task: string; size: string; seed: number; params: number; flops: number; accuracy: number; auc: number; meanPYes: number; noiseAuc: number }[];
-  selfImprove: { task: string; arm: string; seed: number; accuracy: number[]; keptFraction: number[] }[];
-  claims: { id: string; samples: number[] }[];
-}
-
-const fixture = JSON.parse(readFileSync(join(fixturesDir, 'verification-gap-quick.json'), 'utf8')) as QuickFixture;
-
-test('the quick preset reproduces its recorded numbers exactly (seeds 0 and 1, same backend)', async (t) => {
-  const info = await initBackend({ quiet: true });
-  // Float sums differ across kernels (wasm vs OpenBLAS, or another OpenBLAS kernel family), so the numbers are only
-  // required to be identical on the backend they were recorded on.
-  if (info.name !== fixture.backend.name || info.detail !== fixture.backend.detail) {
-    t.skip(`recorded on ${fixture.backend.name} (${fixture.backend.detail}), running on ${info.name} (${info.detail})`);
-    return;
-  }
-  const cacheDir = mkdtempSync(join(tmpdir(), 'vgap-quick-'));
-  process.env['RLREPRO_CACHE_DIR'] = cacheDir;
-  try {
-    // The fixture was recorded with the preset's seeds of the time, 0 and 1 (claim checks now need 3 seeds, so the
-    // comparison is of the numbers every check is computed from, not of the verdicts).
-    const r = await runVerificationGap({ ...VERIFICATION_GAP_PRESETS.quick, seeds: [0, 1] });
-    assert.deepEqual(r.taus, fixture.taus);
-    assert.deepEqual(
-      r.sizes.map((s) => ({ task: s.task, size: s.size, seed: s.seed, params: s.params, flops: s.flops, accuracy: s.eval.accuracy, auc: s.eval.auc, meanPYes: s.eval.meanPYes, noiseAuc: s.noiseAuc })),
-      fixture.sizes,
-    );
-    assert.deepEqual(
-      r.selfImprove.map((s) => ({ task: s.task, arm: s.arm, seed: s.seed, accuracy: s.rounds.map((x) => x.eval.accuracy), keptFraction: s.rounds.slice(1).map((x) => x.keptFraction!) })),
-      fixture.selfImprove,
-    );
-    // Every claim's per-seed values, as the notebook's claims.json recorded them (`samples`).
-    assert.deepEqual(
-      verificationGapClaims(r).map((spec) => ({ id: spec.id, samples: spec.ours })),
-      fixture.claims.map((c) => ({ id: c.id, samples: c.samples })),
-    );
   } finally {
     delete process.env['RLREPRO_CACHE_DIR'];
     rmSync(cacheDir, { recursive: true, force: true });

@@ -4,7 +4,9 @@
  * functions of those per-sample records: accuracy, the gap curve over tau, AUC of u against correctness, pass@k and
  * distinct answers.
  */
+import { gapCurve, type GapAtTau } from '../../eval/gap-curve.js';
 import { meanPassAtK } from '../../eval/pass-at-k.js';
+import { rocAuc } from '../../eval/roc-auc.js';
 import { mean } from '../../eval/stats.js';
 import { verifyScores } from '../../eval/verifier.js';
 import { generate } from '../../model/generate.js';
@@ -74,67 +76,6 @@ export function sampleAndVerify(
     answerIds,
   );
   return { prompts: problems.length, perPrompt, completions, answerIds, correct, answers, pYes };
-}
-
-export interface GapAtTau {
-  tau: number;
-  /** Mean over prompts of (accuracy of kept samples, or plain accuracy when none kept) - plain accuracy. */
-  gap: number;
-  /** gap / (1 - accuracy); NaN when accuracy is 1. */
-  relativeGap: number;
-  /** Fraction of all samples with P(Y) >= tau. */
-  kept: number;
-}
-
-/** Gap at each tau for samples grouped per prompt (prompt-major, `perPrompt` each). */
-export function gapCurve(correct: ArrayLike<number>, pYes: ArrayLike<number>, perPrompt: number, taus: readonly number[]): GapAtTau[] {
-  if (correct.length !== pYes.length) throw new Error(`gapCurve: correct (${correct.length}) and pYes (${pYes.length}) differ`);
-  if (!(Number.isInteger(perPrompt) && perPrompt >= 1 && correct.length % perPrompt === 0))
-    throw new Error(`gapCurve: perPrompt must be a positive integer dividing ${correct.length}, got ${perPrompt}`);
-  const prompts = correct.length / perPrompt;
-  const acc = mean(correct);
-  return taus.map((tau) => {
-    let gapSum = 0;
-    let kept = 0;
-    for (let p = 0; p < prompts; p++) {
-      let c = 0;
-      let k = 0;
-      let kc = 0;
-      for (let j = p * perPrompt; j < (p + 1) * perPrompt; j++) {
-        c += correct[j]!;
-        if (pYes[j]! >= tau) {
-          k++;
-          kc += correct[j]!;
-        }
-      }
-      kept += k;
-      if (k > 0) gapSum += kc / k - c / perPrompt;
-    }
-    const gap = gapSum / prompts;
-    return { tau, gap, relativeGap: acc < 1 ? gap / (1 - acc) : NaN, kept: kept / correct.length };
-  });
-}
-
-/** Area under the ROC curve of `score` for `label` (Mann-Whitney, ties count half); NaN with one class only. */
-export function rocAuc(label: ArrayLike<number>, score: ArrayLike<number>): number {
-  const n = label.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
-  let pos = 0;
-  let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && score[idx[j + 1]!] === score[idx[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++)
-      if (label[idx[k]!]) {
-        pos++;
-        rankSumPos += rank;
-      }
-    i = j + 1;
-  }
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return NaN;
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 /** Metrics of one split's samples. */

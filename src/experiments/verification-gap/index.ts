@@ -1,7 +1,7 @@
 // Re-exports only: claim 1 (verification gap) as config, runs, the experiment and its claim checks.
 export * from './config.js';
 export { sizeLabel } from './tasks.js';
-export { gapCurve, rocAuc, type GapAtTau, type SplitMetrics } from './evaluation.js';
+export type { SplitMetrics } from './evaluation.js';
 export type { BaseSpec, RoundRecord, SelfImproveRunConfig, SelfImproveRunResult, SizeRunConfig, SizeRunResult } from './run.js';
 export * from './experiment.js';
 export * from './claims.js';
