@@ -1,81 +1,55 @@
 /**
- * One held-out split of claim 1, measured: the model samples `perPrompt` answers per prompt, the true checker grades
- * them, and the model's own verifier scores each of its samples (u = P(Y), `verifyScores`). The metrics are
- * functions of those per-sample records: accuracy, the gap curve over tau, AUC of u against correctness, pass@k and
- * distinct answers.
+ * One held-out split of claim 1, measured: the model samples `samples` answers per prompt (`evaluatePolicy`, whose
+ * records carry the true checker's grade), and scores each of its OWN samples with its own verifier (u = P(Y),
+ * `verifyScores`). The metrics are functions of those per-sample records: accuracy, the gap curve over tau, AUC of u
+ * against correctness, pass@k and distinct answers.
  */
 import { gapCurve, type GapAtTau } from '../../eval/gap-curve.js';
-import { meanPassAtK } from '../../eval/pass-at-k.js';
+import { evaluatePolicy, type PolicySummary, type SampleRecord } from '../../eval/policy.js';
 import { rocAuc } from '../../eval/roc-auc.js';
 import { mean } from '../../eval/stats.js';
 import { verifyScores } from '../../eval/verifier.js';
-import { generate } from '../../model/generate.js';
 import type { GPT } from '../../model/gpt.js';
 import type { Rng } from '../../random.js';
 import type { CheckableTask } from '../../tasks/check.js';
 import { Tokenizer } from '../../tasks/tokenizer.js';
 
-/** Samples of one split: per sample the prompt index, the completion tokens (EOS excluded) and text. */
-export interface SampleSet {
-  prompts: number;
+/** One split's samples with their own verifier scores. */
+export interface VerifiedSamples {
+  /** [prompts * perPrompt] evaluatePolicy's records, prompt-major. */
+  samples: SampleRecord[];
   perPrompt: number;
-  /** [prompts * perPrompt], prompt-major. */
-  completions: string[];
-  answerIds: Int32Array[];
+  /** evaluatePolicy's summary (accuracy, pass@k at the requested ks, distinct correct answers). */
+  summary: PolicySummary;
+  /** [prompts * perPrompt] 1 where the true checker accepts the sample. */
   correct: Uint8Array;
-  answers: (string | null)[];
-  /** Self-verification P(Y) of each sample. */
+  /** [prompts * perPrompt] the model's own P(Y) for the sample. */
   pYes: Float32Array;
 }
 
+export interface SampleOptions {
+  samples: number;
+  maxNewTokens: number;
+  temperature: number;
+  /** pass@k to summarise (each <= samples). Default [1]. */
+  ks?: readonly number[];
+}
+
+/** Samples `o.samples` answers per problem and scores each with the model's own verifier. */
 export function sampleAndVerify(
   model: GPT,
   task: CheckableTask<unknown>,
   tokenizer: Tokenizer,
   problems: readonly unknown[],
-  perPrompt: number,
-  maxNewTokens: number,
-  temperature: number,
+  o: SampleOptions,
   rng: Rng,
-): SampleSet {
-  const n = problems.length * perPrompt;
-  const completions: string[] = new Array(n);
-  const answerIds: Int32Array[] = new Array(n);
-  const correct = new Uint8Array(n);
-  const answers: (string | null)[] = new Array(n);
-  const chunk = 1024;
-  const promptIds = problems.map((p) => {
-    const ids = tokenizer.encode(task.prompt(p));
-    const out = new Int32Array(ids.length + 1);
-    out[0] = Tokenizer.BOS;
-    out.set(ids, 1);
-    return out;
-  });
-  for (let s0 = 0; s0 < n; s0 += chunk) {
-    const rows = Math.min(chunk, n - s0);
-    const prompts = Array.from({ length: rows }, (_, r) => promptIds[Math.floor((s0 + r) / perPrompt)]!);
-    const g = generate(model, prompts, { maxNewTokens, padId: Tokenizer.PAD, eosId: Tokenizer.EOS, temperature }, rng);
-    for (let r = 0; r < rows; r++) {
-      const start = r * g.width + g.promptLengths[r]!;
-      let ids = g.tokens.slice(start, start + g.lengths[r]!);
-      if (ids.length > 0 && ids[ids.length - 1] === Tokenizer.EOS) ids = ids.slice(0, ids.length - 1);
-      const i = s0 + r;
-      const text = tokenizer.decodeCompletion(ids);
-      const e = task.evaluate(problems[Math.floor(i / perPrompt)]!, text);
-      completions[i] = text;
-      answerIds[i] = ids;
-      correct[i] = e.correct ? 1 : 0;
-      answers[i] = e.answer;
-    }
-  }
-  const pYes = verifyScores(
-    model,
-    tokenizer,
-    task,
-    Array.from({ length: n }, (_, i) => problems[Math.floor(i / perPrompt)]!),
-    answerIds,
-  );
-  return { prompts: problems.length, perPrompt, completions, answerIds, correct, answers, pYes };
+): VerifiedSamples {
+  const ev = evaluatePolicy(model, task, tokenizer, problems, { samples: o.samples, maxNewTokens: o.maxNewTokens, temperature: o.temperature, ks: [...(o.ks ?? [1])] }, rng);
+  // The candidate is the sampled ids before EOS: a sample may hold any token, so it is not re-encoded from text.
+  const candidates = ev.samples.map((s) => (s.tokens.length > 0 && s.tokens[s.tokens.length - 1] === Tokenizer.EOS ? s.tokens.subarray(0, s.tokens.length - 1) : s.tokens));
+  const pYes = verifyScores(model, tokenizer, task, ev.samples.map((s) => problems[s.prompt]!), candidates);
+  const { samples, ...summary } = ev;
+  return { samples, perPrompt: o.samples, summary, correct: Uint8Array.from(samples, (s) => (s.correct ? 1 : 0)), pYes };
 }
 
 /** Metrics of one split's samples. */
@@ -97,42 +71,32 @@ export interface SplitMetrics {
   distinctCorrect: number;
 }
 
-export function splitMetrics(s: SampleSet, taus: readonly number[], ks: readonly number[]): SplitMetrics {
-  const counts: number[] = [];
+export function splitMetrics(v: VerifiedSamples, taus: readonly number[]): SplitMetrics {
+  const n = v.perPrompt;
+  const prompts = v.samples.length / n;
   let distinct = 0;
-  let distinctCorrect = 0;
-  for (let p = 0; p < s.prompts; p++) {
-    const all = new Set<string>();
-    const good = new Set<string>();
-    let c = 0;
-    for (let j = p * s.perPrompt; j < (p + 1) * s.perPrompt; j++) {
-      const a = s.answers[j];
-      if (a !== null && a !== undefined) all.add(a);
-      if (s.correct[j]) {
-        c++;
-        good.add(a!);
-      }
-    }
-    counts.push(c);
-    distinct += all.size;
-    distinctCorrect += good.size;
-  }
-  const passAtK: Record<string, number> = {};
-  for (const k of ks) passAtK[String(k)] = meanPassAtK(counts, s.perPrompt, k);
   const within: number[] = [];
-  for (let p = 0; p < s.prompts; p++) {
-    const a = rocAuc(s.correct.subarray(p * s.perPrompt, (p + 1) * s.perPrompt), s.pYes.subarray(p * s.perPrompt, (p + 1) * s.perPrompt));
+  for (let p = 0; p < prompts; p++) {
+    const all = new Set<string>();
+    for (let j = p * n; j < (p + 1) * n; j++) {
+      const a = v.samples[j]!.answer;
+      if (a !== null) all.add(a);
+    }
+    distinct += all.size;
+    const a = rocAuc(v.correct.subarray(p * n, (p + 1) * n), v.pYes.subarray(p * n, (p + 1) * n));
     if (!Number.isNaN(a)) within.push(a);
   }
+  const passAtK: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v.summary.passAtK)) passAtK[k] = x;
   return {
-    accuracy: mean(s.correct),
-    auc: rocAuc(s.correct, s.pYes),
+    accuracy: v.summary.accuracy,
+    auc: rocAuc(v.correct, v.pYes),
     aucWithin: within.length > 0 ? mean(within) : NaN,
-    meanPYes: mean(s.pYes),
-    curve: gapCurve(s.correct, s.pYes, s.perPrompt, taus),
+    meanPYes: mean(v.pYes),
+    curve: gapCurve(v.correct, v.pYes, n, taus),
     passAtK,
-    distinctAnswers: distinct / s.prompts,
-    distinctCorrect: distinctCorrect / s.prompts,
+    distinctAnswers: distinct / prompts,
+    distinctCorrect: v.summary.distinctCorrect,
   };
 }
 

@@ -98,9 +98,9 @@ export async function verificationGapSizeRun(c: SizeRunConfig, ctx?: RunContext)
     ctx?.progress({ stage: 'pretrained', task: c.task, size: sizeLabel(c.size), seed: c.seed });
     const { evalSet, tauSet } = heldOutSplits(c.task, task, c.evalPrompts, c.tauPrompts);
     const rng = new Rng(c.seed).fork('sampling');
-    const maxNew = answerTokens(c.task) + 1;
-    const ev = sampleAndVerify(model, task, tokenizer, evalSet, c.samples, maxNew, c.temperature, rng.fork('eval'));
-    const ts = sampleAndVerify(model, task, tokenizer, tauSet, c.samples, maxNew, c.temperature, rng.fork('tau'));
+    const sampling = { samples: c.samples, maxNewTokens: answerTokens(c.task) + 1, temperature: c.temperature, ks: c.ks };
+    const ev = sampleAndVerify(model, task, tokenizer, evalSet, sampling, rng.fork('eval'));
+    const ts = sampleAndVerify(model, task, tokenizer, tauSet, sampling, rng.fork('tau'));
     const params = model.numParams();
     const tokens = pretrainTokens(c);
     const noiseAuc = noiseCandidateAuc(model, task, tokenizer, evalSet, 8, rng.fork('noise'));
@@ -111,8 +111,8 @@ export async function verificationGapSizeRun(c: SizeRunConfig, ctx?: RunContext)
       params,
       flops: 6 * params * tokens,
       tokens,
-      eval: splitMetrics(ev, c.tauGrid, c.ks),
-      tauSplit: splitMetrics(ts, c.tauGrid, c.ks),
+      eval: splitMetrics(ev, c.tauGrid),
+      tauSplit: splitMetrics(ts, c.tauGrid),
       noiseAuc,
       pretrainSeconds: trainSeconds ?? NaN,
       cacheHit: hit,
@@ -165,22 +165,22 @@ export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx
     const rng = new Rng(c.seed).fork(`self-improve/${c.arm}`);
     // Evaluation draws do not depend on the arm, so both arms' round 0 is the same measurement (a paired comparison).
     const evalRng = new Rng(c.seed).fork('self-improve/eval');
-    const maxNew = answerTokens(c.task) + 1;
+    const maxNewTokens = answerTokens(c.task) + 1;
     const measure = (r: number) =>
-      splitMetrics(sampleAndVerify(model, task, tokenizer, evalSet, c.samples, maxNew, c.temperature, evalRng.fork(`eval${r}`)), [0.5, c.tau], c.ks);
+      splitMetrics(sampleAndVerify(model, task, tokenizer, evalSet, { samples: c.samples, maxNewTokens, temperature: c.temperature, ks: c.ks }, evalRng.fork(`eval${r}`)), [0.5, c.tau]);
     const rounds: RoundRecord[] = [{ round: 0, eval: measure(0) }];
     const loss = languageModelLoss(model);
     for (let r = 1; r <= si.rounds; r++) {
       const rr = rng.fork(`round${r}`);
       // Sample a pool on fresh training prompts and score it with the model's own verifier.
       const problems = Array.from({ length: si.promptsPerRound }, () => genProblem(c.task, task, rr));
-      const pool = sampleAndVerify(model, task, tokenizer, problems, si.samplesPerPrompt, maxNew, c.temperature, rr);
+      const pool = sampleAndVerify(model, task, tokenizer, problems, { samples: si.samplesPerPrompt, maxNewTokens, temperature: c.temperature }, rr);
       // Self-filter; the control arm takes as many samples as the filter kept, at random from the same pool.
       const passing = selfFilter(pool.pYes, si.samplesPerPrompt, c.tau, si.filter);
       const chosen = c.arm === 'filtered' ? passing : rr.shuffle(Array.from({ length: pool.pYes.length }, (_, i) => i)).slice(0, passing.length);
       const kept: Example[] = chosen.map((i) => ({
         prompt: task.prompt(problems[Math.floor(i / si.samplesPerPrompt)]!),
-        completion: pool.completions[i]!,
+        completion: pool.samples[i]!.completion,
       }));
       // Fine-tune: `epochs` shuffled passes over the kept samples, `nSelf` per batch, the rest CHECK replay.
       const nSelf = Math.max(1, Math.round(si.batchSize * (1 - si.replayFraction)));
