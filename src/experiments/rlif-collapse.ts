@@ -483,7 +483,7 @@ export const RLIF_PRESETS: Record<'quick' | 'default' | 'full', RlifCollapseConf
     eval: { problems: 40, samples: 2, steps: [2] },
     checkpoints: { early: 2, final: 4 },
     temperatures: [1, 0.6],
-    seeds: [0, 1],
+    seeds: [0, 1, 2], // a claim check needs >= 3 seeds
   },
   // The design chosen by the search (RLIF_SEARCH, seeds 100+); the early checkpoint (step 4) was fixed from the search,
   // where every intrinsic reward peaked between steps 4 and 8.
