@@ -4,3 +4,6 @@ export * from './spurious-rewards.js';
 export * from './negative-reinforcement.js';
 export * from './rlif-collapse.js';
 export * from './rlif-collapse-claims.js';
+export * from './contract.js';
+export * from './config-check.js';
+export * from './seed-deltas.js';

@@ -18,7 +18,7 @@
  * Results are stored with `v8.serialize`, the structured clone that carries them out of worker threads, so a merged
  * result is bit-identical to the one a serial run returns (NaN, -0 and typed arrays included).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,8 @@ export interface RunStoreOptions {
   mode: RunStoreMode;
   /** This process's shard (mode `shard` only): index in [0, count). */
   shard?: { index: number; count: number };
+  /** A file to which every key this process uses is appended (how `rlrepro merge` finds runs nobody asked for). */
+  usedLog?: string;
 }
 
 /** One stored run, as written to `<dir>/shard-<i>-of-<n>/<key>.json`. */
@@ -136,6 +138,7 @@ export class RunStore {
   private nextRun = 0;
   private calls = 0;
   private readonly used = new Set<string>();
+  private readonly usedLog: string | undefined;
 
   constructor(opts: RunStoreOptions) {
     if (typeof opts.dir !== 'string' || opts.dir === '') throw new Error('run store: dir must be a non-empty path');
@@ -149,6 +152,7 @@ export class RunStore {
     this.dir = opts.dir;
     this.mode = opts.mode;
     this.shard = opts.mode === 'shard' ? opts.shard : undefined;
+    this.usedLog = opts.usedLog;
     if (this.mode === 'shard') mkdirSync(this.ownDir(), { recursive: true });
     else if (!existsSync(opts.dir)) throw new Error(`run store: no results folder ${opts.dir}`);
   }
@@ -207,6 +211,7 @@ export class RunStore {
       } else if (this.mode === 'shard' && (first + i) % this.shard!.count === this.shard!.index) todo.push(i);
       else waiting.push(labels[i]!);
     });
+    if (this.usedLog !== undefined) appendFileSync(this.usedLog, keys.map((k) => `${k}\n`).join(''));
     if (this.mode === 'results' && waiting.length) {
       throw new Error(`run store: ${waiting.length} run(s) of phase ${call + 1} are missing from ${this.dir}: ${waiting.join('; ')}. Run (or re-run) their shards first.`);
     }
@@ -268,7 +273,8 @@ export function runStoreFromEnv(env: NodeJS.ProcessEnv): RunStore | null {
   const dir = env['RLREPRO_RUN_STORE'];
   if (dir === undefined || dir === '') return null;
   const mode = (env['RLREPRO_RUN_STORE_MODE'] ?? 'results') as RunStoreMode;
-  if (mode !== 'shard') return new RunStore({ dir, mode });
+  const usedLog = env['RLREPRO_RUN_STORE_USED'] || undefined;
+  if (mode !== 'shard') return new RunStore({ dir, mode, ...(usedLog ? { usedLog } : {}) });
   const index = Number(env['RLREPRO_SHARD_INDEX']);
   const count = Number(env['RLREPRO_SHARD_COUNT']);
   return new RunStore({ dir, mode, shard: { index, count } });
