@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { backendInfo, initBackend } from '../../src/backend/index.js';
 import { NEG_PRESETS, negativeReinforcementClaims, runNegativeReinforcement } from '../../src/experiments/negative-reinforcement.js';
 import { runSpuriousRewards, SPURIOUS_PRESETS } from '../../src/experiments/spurious-rewards.js';
-import { runVerificationGap, VERIFICATION_GAP_PRESETS, verificationGapClaims } from '../../src/experiments/verification-gap/index.js';
+import { verificationGap } from '../../src/experiments/verification-gap/index.js';
 import { evaluateClaim, type ClaimSpec } from '../../src/notebook/claims.js';
 import { fixturesDir } from '../runner/harness.js';
 
@@ -79,14 +79,12 @@ test('claim 1 quick (seeds 0 and 1): the same numbers and claim values as before
   const before = f1 as Fixture;
   // A cold cache: a cached base would hide a change in pretraining (the cache key names the config, not the code).
   const cacheDir = mkdtempSync(join(tmpdir(), 'rlrepro-before-after-01-'));
-  process.env['RLREPRO_CACHE_DIR'] = cacheDir;
   try {
     // Seeds 0 and 1, the preset's seeds when the fixture was made (its checks now need 3, so no verdicts here).
-    const result = await runVerificationGap({ ...structuredClone(VERIFICATION_GAP_PRESETS.quick), seeds: before.seeds! });
+    const result = await verificationGap.execute({ ...verificationGap.preset('quick'), seeds: before.seeds! }, { cacheDir });
     assert.deepEqual(numbersOf(result), before.result);
-    assert.deepEqual(numbersOf(verificationGapClaims(result)), before.claims);
+    assert.deepEqual(numbersOf(verificationGap.claims(result)), before.claims);
   } finally {
-    delete process.env['RLREPRO_CACHE_DIR'];
     rmSync(cacheDir, { recursive: true, force: true });
   }
 });

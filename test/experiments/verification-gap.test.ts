@@ -7,24 +7,51 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
 import {
   chooseTau,
-  runVerificationGap,
+  verificationGap,
   VERIFICATION_GAP_PRESETS,
-  verificationGapClaims,
+  type SizeRunResult,
   type VerificationGapConfig,
 } from '../../src/experiments/verification-gap/index.js';
 import { evaluateClaim } from '../../src/notebook/claims.js';
 
 test('config validation names the field', async () => {
-  const bad = { ...VERIFICATION_GAP_PRESETS.quick, tauGrid: [0.7, 0.9] };
-  const badKeep = { ...VERIFICATION_GAP_PRESETS.quick, selfImprove: { ...VERIFICATION_GAP_PRESETS.quick.selfImprove, filter: { kind: 'topPerPrompt' as const, keep: 99 } } };
-  await assert.rejects(runVerificationGap(bad), /tauGrid/);
-  await assert.rejects(runVerificationGap(badKeep), /selfImprove\.filter\.keep/);
+  const q = verificationGap.preset('quick');
+  for (const preset of Object.keys(VERIFICATION_GAP_PRESETS)) verificationGap.validate(verificationGap.preset(preset));
+  assert.throws(() => verificationGap.validate({ ...q, tauGrid: [0.7, 0.9] }), /verification-gap: config\.tauGrid must be values in \(0, 1\) including 0\.5/);
+  const keep = (k: number) => ({ ...q, selfImprove: { ...q.selfImprove, filter: { kind: 'topPerPrompt' as const, keep: k } } });
+  verificationGap.validate(keep(2));
+  assert.throws(() => verificationGap.validate(keep(99)), /config\.selfImprove\.filter\.keep must be an integer in \[1, samplesPerPrompt = 8\]/);
+  assert.throws(() => verificationGap.validate({ ...q, pretrain: { ...q.pretrain, sum3: { ...q.pretrain.sum3, stepz: 3 } } } as never), /config\.pretrain\.sum3\.stepz is not a field/);
+  assert.throws(() => verificationGap.validate({ ...q, seeds: [0, 0, 1] }), /config\.seeds must not repeat/);
+  await assert.rejects(verificationGap.execute({ ...q, ks: [1, 65] }), /config\.ks must be positive integers <= samples \(64\)/);
 });
 
-test('runVerificationGap on a tiny config: every task, size, seed and arm runs and records metrics', async () => {
+test('runs: the size sweep first (largest size first), the self-improvement runs once tau can be chosen from it', () => {
+  const q = verificationGap.preset('quick');
+  const sizes = verificationGap.runs(q);
+  assert.equal(sizes.length, 3 * 2 * 3);
+  assert.ok(sizes.every((r) => r.phase === 'sizes'));
+  assert.equal(sizes[0]!.id, 'sizes/sum3/d32x2/seed0');
+  assert.equal(new Set(sizes.map((r) => r.id)).size, sizes.length, 'ids are unique');
+  // Finished size runs (fake outputs whose tau split gains most at tau 0.7) let the planner list phase self-improve.
+  const grid = q.tauGrid;
+  const output = (task: string): Partial<SizeRunResult> => ({ task: task as 'sum3', tauSplit: { curve: grid.map((tau) => ({ tau, gap: tau === 0.7 ? 0.1 : 0, relativeGap: 0, kept: 0.5 })) } as never });
+  const done = sizes.map((r) => ({ ...r, output: output((r.spec as { task: string }).task) as SizeRunResult }));
+  const all = verificationGap.runs(q, done);
+  const si = all.filter((r) => r.phase === 'self-improve');
+  assert.deepEqual(si.map((r) => r.id), ['sum3', 'facts'].flatMap((t) => [0, 1, 2].map((s) => `self-improve/${t}/filtered/seed${s}`)));
+  assert.ok(si.every((r) => (r.spec as { tau: number; size: { dModel: number; nLayers: number } }).tau === 0.7));
+  assert.ok(si.every((r) => sizeOfSpec(r.spec) === 'd32x2'), 'self-improvement runs on the largest size');
+});
+
+function sizeOfSpec(spec: unknown): string {
+  const s = (spec as { size: { dModel: number; nLayers: number } }).size;
+  return `d${s.dModel}x${s.nLayers}`;
+}
+
+test('verificationGap on a tiny config: every task, size, seed and arm runs and records metrics', async () => {
   await initBackend({ quiet: true });
   const cacheDir = mkdtempSync(join(tmpdir(), 'vgap-test-'));
-  process.env['RLREPRO_CACHE_DIR'] = cacheDir;
   try {
     const config: VerificationGapConfig = {
       ...VERIFICATION_GAP_PRESETS.quick,
@@ -46,7 +73,7 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
       workers: 1,
     };
     const before = tf.memory().numTensors;
-    const r = await runVerificationGap(config);
+    const r = await verificationGap.execute(config, { cacheDir });
     assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
     assert.equal(r.sizes.length, 2 * 2 * 3);
     for (const s of r.sizes) {
@@ -75,7 +102,7 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
     assert.equal(f.rounds[1]!.keptFraction, u.rounds[1]!.keptFraction);
     assert.equal(f.rounds[1]!.keptFraction, 2 / 4, 'best 2 of 4 per prompt');
     // The claim specs: one number per seed each, all finite, and every one evaluates.
-    const specs = verificationGapClaims(r);
+    const specs = verificationGap.claims(r);
     assert.deepEqual(
       specs.map((x) => x.id),
       ['gap-positive-verifiable', 'no-gap-facts-d16x1', 'no-gap-facts-d16x2', 'gap-verifiable-exceeds-facts',
@@ -86,12 +113,11 @@ test('runVerificationGap on a tiny config: every task, size, seed and arm runs a
       assert.equal(evaluateClaim(spec).id, spec.id);
     }
     // A second run hits the training cache and reproduces the sweep exactly.
-    const again = await runVerificationGap({ ...config, selfImprove: { ...config.selfImprove, rounds: 0 } });
+    const again = await verificationGap.execute({ ...config, selfImprove: { ...config.selfImprove, rounds: 0 } }, { cacheDir });
     assert.ok(again.sizes.every((s) => s.cacheHit));
     assert.deepEqual(again.sizes.map((s) => s.eval), r.sizes.map((s) => s.eval));
     assert.deepEqual(chooseTau(again.sizes, 'sum3', config.tauGrid, config.minKept), r.taus[0]);
   } finally {
-    delete process.env['RLREPRO_CACHE_DIR'];
     rmSync(cacheDir, { recursive: true, force: true });
   }
 });

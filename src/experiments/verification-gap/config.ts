@@ -64,7 +64,7 @@ export interface VerificationGapConfig {
   /** pass@k reported in the self-improvement rounds (each <= samples). */
   ks: number[];
   selfImprove: SelfImproveSpec;
-  /** Worker threads for runParallel; default: all cores. */
+  /** Worker threads; default: all cores. */
   workers?: number;
 }
 
@@ -183,17 +183,19 @@ export const VERIFICATION_GAP_PRESETS: Record<'quick' | 'default' | 'reported' |
   },
 };
 
-/** Checks a config; an error names the field and the accepted values. Returns the config. */
-export function checkVerificationGapConfig(c: VerificationGapConfig): VerificationGapConfig {
+/**
+ * The checks beyond the key schema (which `defineExperiment` derives from the presets) and the seeds: values and
+ * relations between fields. Throws naming the field and the accepted values.
+ */
+export function validateVerificationGapConfig(c: VerificationGapConfig): void {
   const bad = (field: string, want: string, got: unknown) => {
-    throw new Error(`verification-gap config: ${field} must be ${want}, got ${JSON.stringify(got)}`);
+    throw new Error(`config.${field} must be ${want}, got ${JSON.stringify(got)}`);
   };
   const posInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
-  if (!Array.isArray(c.tasks) || c.tasks.length === 0 || c.tasks.some((t) => t !== 'sum3' && t !== 'facts'))
-    bad('tasks', "a non-empty list of 'sum3' | 'facts'", c.tasks);
-  if (!Array.isArray(c.sizes) || c.sizes.length === 0 || c.sizes.some((s) => !posInt(s.dModel) || !posInt(s.nLayers)))
+  if (c.tasks.length === 0 || c.tasks.some((t) => t !== 'sum3' && t !== 'facts')) bad('tasks', "a non-empty list of 'sum3' | 'facts'", c.tasks);
+  if (c.sizes.length === 0 || c.sizes.some((s) => !posInt(s.dModel) || !posInt(s.nLayers)))
     bad('sizes', 'a non-empty list of {dModel, nLayers} positive integers', c.sizes);
-  if (!Array.isArray(c.seeds) || c.seeds.length === 0 || c.seeds.some((s) => !Number.isInteger(s))) bad('seeds', 'a non-empty list of integers', c.seeds);
+  if (!posInt(c.factsKeys)) bad('factsKeys', 'a positive integer', c.factsKeys);
   if (!(c.temperature > 0)) bad('temperature', '> 0', c.temperature);
   if (!posInt(c.samples)) bad('samples', 'a positive integer', c.samples);
   if (!posInt(c.evalPrompts)) bad('evalPrompts', 'a positive integer', c.evalPrompts);
@@ -202,22 +204,22 @@ export function checkVerificationGapConfig(c: VerificationGapConfig): Verificati
   if (!(c.minKept >= 0 && c.minKept <= 1)) bad('minKept', 'in [0, 1]', c.minKept);
   if (c.ks.some((k) => !posInt(k) || k > c.samples)) bad('ks', `positive integers <= samples (${c.samples})`, c.ks);
   for (const t of c.tasks) {
-    const p = c.pretrain?.[t];
-    if (p === undefined) bad(`pretrain.${t}`, 'a PretrainSpec', p);
-    if (!(p!.checkFraction >= 0 && p!.checkFraction <= 1)) bad(`pretrain.${t}.checkFraction`, 'in [0, 1]', p!.checkFraction);
-    if (!posInt(p!.steps) || !posInt(p!.batchSize)) bad(`pretrain.${t}.steps/batchSize`, 'positive integers', p);
+    const p = c.pretrain[t];
+    if (!(p.checkFraction >= 0 && p.checkFraction <= 1)) bad(`pretrain.${t}.checkFraction`, 'in [0, 1]', p.checkFraction);
+    if (!posInt(p.steps)) bad(`pretrain.${t}.steps`, 'a positive integer', p.steps);
+    if (!posInt(p.batchSize)) bad(`pretrain.${t}.batchSize`, 'a positive integer', p.batchSize);
   }
   const si = c.selfImprove;
   if (!(Number.isInteger(si.rounds) && si.rounds >= 0)) bad('selfImprove.rounds', 'an integer >= 0', si.rounds);
+  for (const k of ['promptsPerRound', 'samplesPerPrompt', 'epochs', 'batchSize'] as const) if (!posInt(si[k])) bad(`selfImprove.${k}`, 'a positive integer', si[k]);
   if (!(si.replayFraction >= 0 && si.replayFraction < 1)) bad('selfImprove.replayFraction', 'in [0, 1)', si.replayFraction);
   if (!(si.lr > 0)) bad('selfImprove.lr', '> 0', si.lr);
   if (si.arms.some((a) => a !== 'filtered' && a !== 'unfiltered')) bad('selfImprove.arms', "'filtered' | 'unfiltered'", si.arms);
-  const f = si.filter as SelfFilter | undefined;
-  if (f?.kind === 'topPerPrompt') {
+  const f = si.filter;
+  if (f.kind === 'topPerPrompt') {
     if (!(Number.isInteger(f.keep) && f.keep >= 1 && f.keep <= si.samplesPerPrompt))
       bad('selfImprove.filter.keep', `an integer in [1, samplesPerPrompt = ${si.samplesPerPrompt}]`, f.keep);
-  } else if (f?.kind === 'poolFraction') {
+  } else if (f.kind === 'poolFraction') {
     if (!(f.fraction > 0 && f.fraction <= 1)) bad('selfImprove.filter.fraction', 'in (0, 1]', f.fraction);
-  } else if (f?.kind !== 'threshold') bad('selfImprove.filter', "{kind: 'threshold' | 'topPerPrompt' | 'poolFraction', ...}", f);
-  return c;
+  } else if (f.kind !== 'threshold') bad('selfImprove.filter.kind', "'threshold' | 'topPerPrompt' | 'poolFraction'", (f as { kind: unknown }).kind);
 }

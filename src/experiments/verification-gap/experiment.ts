@@ -1,12 +1,18 @@
 /**
- * Claim 1's whole experiment: the size sweep (every task x size x seed), then tau per task chosen on the tau split
- * (never the eval split), then the self-improvement rounds on the largest size (every task x seed x arm) with that
- * tau. The runs are in `run.ts`; this module orders them and passes tau between the two phases.
+ * Claim 1's experiment on the contract (`defineExperiment`): phase `sizes` runs every task x size x seed; tau is then
+ * chosen per task on the tau split (never the eval split), and phase `self-improve` runs every task x arm x seed on
+ * the largest size with that tau. The runs themselves are in `run.ts`.
+ *
+ * ```ts
+ * const result = await verificationGap.execute(verificationGap.preset('quick'));
+ * for (const spec of verificationGap.claims(result)) checkClaim(spec);
+ * ```
  */
 import { mean } from '../../eval/stats.js';
-import { runParallel } from '../../parallel/run-parallel.js';
-import { checkVerificationGapConfig, type GapTaskName, type VerificationGapConfig } from './config.js';
-import type { SelfImproveRunConfig, SelfImproveRunResult, SizeRunConfig, SizeRunResult } from './run.js';
+import { defineExperiment, planRun, type CompletedRun, type PlannedRun } from '../contract.js';
+import { validateVerificationGapConfig, VERIFICATION_GAP_PRESETS, type GapTaskName, type VerificationGapConfig } from './config.js';
+import { verificationGapClaims } from './claims.js';
+import { verificationGapRun, type SelfImproveRunResult, type SizeRunConfig, type SizeRunResult, type VerificationGapSpec } from './run.js';
 import { sizeLabel } from './tasks.js';
 
 export interface TauChoice {
@@ -19,10 +25,11 @@ export interface TauChoice {
 
 export interface VerificationGapResult {
   config: VerificationGapConfig;
+  /** Ordered by size (the config's order), task, seed. */
   sizes: SizeRunResult[];
   taus: TauChoice[];
+  /** Ordered by task, arm, seed. */
   selfImprove: SelfImproveRunResult[];
-  seconds: number;
 }
 
 /**
@@ -42,48 +49,58 @@ export function chooseTau(runs: readonly SizeRunResult[], task: GapTaskName, tau
   return best;
 }
 
-/**
- * Runs the size sweep (every task x size x seed), chooses tau per task on the tau split, then the self-improvement
- * rounds on the largest size (every task x seed x arm) with that tau. `onProgress` gets runParallel's events.
- */
-export async function runVerificationGap(
-  config: VerificationGapConfig,
-  onProgress?: (e: { phase: 'sizes' | 'selfImprove'; done: number; total: number }) => void,
-): Promise<VerificationGapResult> {
-  const c = checkVerificationGapConfig(config);
-  const t0 = performance.now();
-  const module = new URL('./run.js', import.meta.url);
-  const sizeConfigs: SizeRunConfig[] = [];
-  // Largest sizes first, so the longest runs start early and the pool drains evenly.
-  for (const size of [...c.sizes].reverse())
-    for (const task of c.tasks)
-      for (const seed of c.seeds)
-        sizeConfigs.push({
-          task, size, seed, pretrain: c.pretrain[task], factsKeys: c.factsKeys, evalPrompts: c.evalPrompts, tauPrompts: c.tauPrompts,
-          samples: c.samples, temperature: c.temperature, tauGrid: c.tauGrid, ks: c.ks,
-        });
-  const sizes = await runParallel<SizeRunConfig, SizeRunResult>({
-    module, exportName: 'verificationGapSizeRun', configs: sizeConfigs, workers: c.workers,
-    onProgress: (e) => e.kind === 'done' && onProgress?.({ phase: 'sizes', done: e.completed, total: e.total }),
-  });
-  const order = new Map(c.sizes.map((s, i) => [sizeLabel(s), i]));
-  sizes.sort((a, b) => order.get(a.size)! - order.get(b.size)! || a.task.localeCompare(b.task) || a.seed - b.seed);
-  const taus = c.tasks.map((t) => chooseTau(sizes, t, c.tauGrid, c.minKept));
+type Run = CompletedRun<VerificationGapSpec, SizeRunResult | SelfImproveRunResult>;
 
-  let selfImprove: SelfImproveRunResult[] = [];
-  if (c.selfImprove.rounds > 0 && c.selfImprove.arms.length > 0) {
-    const largest = c.sizes[c.sizes.length - 1]!;
-    const siConfigs: SelfImproveRunConfig[] = [];
-    for (const task of c.tasks)
-      for (const arm of c.selfImprove.arms)
-        for (const seed of c.seeds) {
-          const base = sizeConfigs.find((s) => s.task === task && s.seed === seed && sizeLabel(s.size) === sizeLabel(largest))!;
-          siConfigs.push({ ...base, arm, tau: taus.find((t) => t.task === task)!.tau, selfImprove: c.selfImprove });
-        }
-    selfImprove = await runParallel<SelfImproveRunConfig, SelfImproveRunResult>({
-      module, exportName: 'verificationGapSelfImproveRun', configs: siConfigs, workers: c.workers,
-      onProgress: (e) => e.kind === 'done' && onProgress?.({ phase: 'selfImprove', done: e.completed, total: e.total }),
-    });
-  }
-  return { config: c, sizes, taus, selfImprove, seconds: (performance.now() - t0) / 1000 };
+/** The outputs of phase `sizes` (its spec kind is 'size'), in planned order. */
+function sizeOutputs(runs: readonly Run[]): SizeRunResult[] {
+  return runs.filter((r) => r.spec.kind === 'size').map((r) => r.output as SizeRunResult);
 }
+
+function chooseTaus(c: VerificationGapConfig, sizes: readonly SizeRunResult[]): TauChoice[] {
+  return c.tasks.map((t) => chooseTau(sizes, t, c.tauGrid, c.minKept));
+}
+
+function plan(c: VerificationGapConfig, done: readonly Run[]): PlannedRun<VerificationGapSpec>[] {
+  const spec = (task: GapTaskName, size: VerificationGapConfig['sizes'][number], seed: number): SizeRunConfig => ({
+    task, size, seed, pretrain: c.pretrain[task], factsKeys: c.factsKeys, evalPrompts: c.evalPrompts, tauPrompts: c.tauPrompts,
+    samples: c.samples, temperature: c.temperature, tauGrid: c.tauGrid, ks: c.ks,
+  });
+  // Largest sizes first, so the longest runs start early and the workers drain evenly.
+  const sizeRuns = [...c.sizes].reverse().flatMap((size) =>
+    c.tasks.flatMap((task) => c.seeds.map((seed) => planRun<VerificationGapSpec>('sizes', [task, sizeLabel(size), `seed${seed}`], { kind: 'size', ...spec(task, size, seed) }))),
+  );
+  const sizes = sizeOutputs(done);
+  if (c.selfImprove.rounds === 0 || c.selfImprove.arms.length === 0 || sizes.length < sizeRuns.length) return sizeRuns;
+  const taus = chooseTaus(c, sizes);
+  const largest = c.sizes[c.sizes.length - 1]!;
+  const selfImprove = c.tasks.flatMap((task) =>
+    c.selfImprove.arms.flatMap((arm) =>
+      c.seeds.map((seed) =>
+        planRun<VerificationGapSpec>('self-improve', [task, arm, `seed${seed}`], {
+          kind: 'selfImprove', ...spec(task, largest, seed), arm, tau: taus.find((t) => t.task === task)!.tau, selfImprove: c.selfImprove,
+        }),
+      ),
+    ),
+  );
+  return [...sizeRuns, ...selfImprove];
+}
+
+function combine(c: VerificationGapConfig, runs: Run[]): VerificationGapResult {
+  const order = new Map(c.sizes.map((s, i) => [sizeLabel(s), i]));
+  const sizes = sizeOutputs(runs).sort((a, b) => order.get(a.size)! - order.get(b.size)! || a.task.localeCompare(b.task) || a.seed - b.seed);
+  const selfImprove = runs.filter((r) => r.spec.kind === 'selfImprove').map((r) => r.output as SelfImproveRunResult);
+  return { config: c, sizes, taus: chooseTaus(c, sizes), selfImprove };
+}
+
+export const verificationGap = defineExperiment({
+  name: 'verification-gap',
+  module: new URL('./run.js', import.meta.url),
+  presets: VERIFICATION_GAP_PRESETS,
+  // The self-filters other than the presets' threshold (see src/eval/self-filter.ts).
+  optionalKeys: { 'selfImprove.filter.keep': 'number', 'selfImprove.filter.fraction': 'number' },
+  validate: validateVerificationGapConfig,
+  runs: plan,
+  run: verificationGapRun,
+  combine,
+  claims: verificationGapClaims,
+});

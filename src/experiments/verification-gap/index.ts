@@ -2,6 +2,7 @@
 export * from './config.js';
 export { sizeLabel } from './tasks.js';
 export type { SplitMetrics } from './evaluation.js';
-export type { BaseSpec, RoundRecord, SelfImproveRunConfig, SelfImproveRunResult, SizeRunConfig, SizeRunResult } from './run.js';
+export type { RoundRecord, SelfImproveRunConfig, SelfImproveRunResult, SizeRunConfig, SizeRunResult, VerificationGapSpec } from './run.js';
+export { verificationGapRun } from './run.js';
 export * from './experiment.js';
 export * from './claims.js';

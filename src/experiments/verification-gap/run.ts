@@ -1,10 +1,11 @@
 /**
- * Claim 1's two kinds of run, each read top to bottom (Song et al., "Mind the Gap", arXiv 2412.02674):
+ * Claim 1's two kinds of run, each read top to bottom (Song et al., "Mind the Gap", arXiv 2412.02674); workers call
+ * `verificationGapRun`, which picks one by the spec's `kind`:
  *
- * 1. `verificationGapSizeRun`, one (task, size, seed): pretrain a base -> sample `samples` answers per held-out
+ * 1. `sizeRun`, one (task, size, seed): pretrain a base -> sample `samples` answers per held-out
  *    prompt at T = 0.7 -> the base scores each of its OWN samples with its own verifier (u = P(Y) after `?q,a=`) ->
  *    gap curve, AUC, pass@k on the eval split and on the disjoint tau split. The true checker only grades.
- * 2. `verificationGapSelfImproveRun`, one (task, seed, arm) on the largest size: the same base -> `rounds` rounds of
+ * 2. `selfImproveRun`, one (task, seed, arm) on the largest size: the same base -> `rounds` rounds of
  *    sample on fresh training prompts -> self-verify -> self-filter (`selfFilter`; the control arm keeps as many at
  *    random) -> fine-tune -> evaluate on the eval split.
  *
@@ -13,14 +14,13 @@
  * (fresh noise-process examples with true-checker verdicts, as in pretraining) filling `replayFraction` of every
  * batch, and (c) one AdamW kept across rounds (its moments carry over; pretraining's optimizer is not cached).
  *
- * Seeds fix pretraining init and data order, and sampling. Both run in worker threads (`runParallel`), hence plain
- * data in and out; bases come from the training cache.
+ * Seeds fix pretraining init and data order, and sampling. Both run in worker threads, hence plain data in and out;
+ * bases come from the training cache.
  */
 import { initBackend } from '../../backend/index.js';
 import { selfFilter } from '../../eval/self-filter.js';
 import { mean } from '../../eval/stats.js';
 import { GPT } from '../../model/gpt.js';
-import type { RunContext } from '../../parallel/run-function.js';
 import { Rng } from '../../random.js';
 import type { Example } from '../../tasks/batch.js';
 import { Tokenizer } from '../../tasks/tokenizer.js';
@@ -28,6 +28,7 @@ import { AdamW, decayMatricesOnly } from '../../train/adamw.js';
 import { cachedLanguageModel } from '../../train/cached-lm.js';
 import { languageModelLoss } from '../../train/lm-loss.js';
 import { train } from '../../train/trainer.js';
+import type { ExperimentRunContext } from '../contract.js';
 import type { GapTaskName, ModelSize, PretrainSpec, SelfImproveArm, SelfImproveSpec } from './config.js';
 import { noiseCandidateAuc, sampleAndVerify, splitMetrics, type SplitMetrics } from './evaluation.js';
 import { answerTokens, batchOf, corpusExamples, gapTask, genProblem, heldOut, heldOutSplits, modelConfig, pretrainTokens, sizeLabel } from './tasks.js';
@@ -45,7 +46,7 @@ export interface BaseSpec {
  * The pretrained base of a (task, size, seed), through the training cache: a fresh GPT (init from the seed) trained
  * on the task's corpus with warmup + cosine. Every size of a task sees the same data and steps.
  */
-async function pretrainedBase(c: BaseSpec) {
+async function pretrainedBase(c: BaseSpec, cacheDir: string | undefined) {
   const task = gapTask(c.task, c.factsKeys);
   const tokenizer = Tokenizer.forTasks([task]);
   const mc = modelConfig(c.size, tokenizer);
@@ -57,6 +58,7 @@ async function pretrainedBase(c: BaseSpec) {
     build: () => new GPT(mc, new Rng(c.seed).fork('init')),
     config: { steps: p.steps, lr: p.lr, minLr: p.minLr, warmupSteps: p.warmupSteps, seed: c.seed },
     batches: (_s, rng) => batchOf(tokenizer, corpusExamples(c.task, task, rng, p.batchSize, p.checkFraction)),
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
   });
   return { task, tokenizer, model: res.model, hit: res.hit, trainSeconds: res.trainSeconds };
 }
@@ -90,12 +92,12 @@ export interface SizeRunResult {
   seconds: number;
 }
 
-export async function verificationGapSizeRun(c: SizeRunConfig, ctx?: RunContext): Promise<SizeRunResult> {
+async function sizeRun(c: SizeRunConfig, ctx: ExperimentRunContext): Promise<SizeRunResult> {
   await initBackend({ quiet: true });
   const t0 = performance.now();
-  const { task, tokenizer, model, hit, trainSeconds } = await pretrainedBase(c);
+  const { task, tokenizer, model, hit, trainSeconds } = await pretrainedBase(c, ctx.cacheDir);
   try {
-    ctx?.progress({ stage: 'pretrained', task: c.task, size: sizeLabel(c.size), seed: c.seed });
+    ctx.progress({ stage: 'pretrained', task: c.task, size: sizeLabel(c.size), seed: c.seed });
     const { evalSet, tauSet } = heldOutSplits(c.task, task, c.evalPrompts, c.tauPrompts);
     const rng = new Rng(c.seed).fork('sampling');
     const sampling = { samples: c.samples, maxNewTokens: answerTokens(c.task) + 1, temperature: c.temperature, ks: c.ks };
@@ -154,10 +156,10 @@ export interface SelfImproveRunResult {
   seconds: number;
 }
 
-export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx?: RunContext): Promise<SelfImproveRunResult> {
+async function selfImproveRun(c: SelfImproveRunConfig, ctx: ExperimentRunContext): Promise<SelfImproveRunResult> {
   await initBackend({ quiet: true });
   const t0 = performance.now();
-  const { task, tokenizer, model } = await pretrainedBase(c);
+  const { task, tokenizer, model } = await pretrainedBase(c, ctx.cacheDir);
   const si = c.selfImprove;
   const optimizer = new AdamW({ lr: si.lr, beta1: 0.9, beta2: 0.99, weightDecay: 0.1, shouldDecay: decayMatricesOnly });
   try {
@@ -210,11 +212,24 @@ export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx
         poolAccuracy: mean(pool.correct),
         fineTuneSteps: steps,
       });
-      ctx?.progress({ stage: 'round', task: c.task, arm: c.arm, seed: c.seed, round: r });
+      ctx.progress({ stage: 'round', task: c.task, arm: c.arm, seed: c.seed, round: r });
     }
     return { task: c.task, size: sizeLabel(c.size), seed: c.seed, arm: c.arm, tau: c.tau, rounds, seconds: (performance.now() - t0) / 1000 };
   } finally {
     optimizer.dispose();
     model.dispose();
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The run function of the experiment's workers
+
+/** One planned run: a size run or a self-improvement run. */
+export type VerificationGapSpec = ({ kind: 'size' } & SizeRunConfig) | ({ kind: 'selfImprove' } & SelfImproveRunConfig);
+
+export async function verificationGapRun(spec: VerificationGapSpec, ctx: ExperimentRunContext): Promise<SizeRunResult | SelfImproveRunResult> {
+  const { kind, ...c } = spec;
+  if (kind === 'size') return sizeRun(c, ctx);
+  if (kind === 'selfImprove') return selfImproveRun(c as SelfImproveRunConfig, ctx);
+  throw new Error(`verificationGapRun: spec.kind must be 'size' or 'selfImprove', got ${JSON.stringify(kind)}`);
 }
