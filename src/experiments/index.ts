@@ -1,7 +1,7 @@
 // Re-exports only: one module per claim, the experiment its notebook runs.
 export * from './verification-gap.js';
 export * from './verification-gap-claims.js';
-export * from './spurious-rewards.js';
+export * from './spurious-rewards/index.js';
 export * from './negative-reinforcement/index.js';
 export * from './rlif-collapse.js';
 export * from './rlif-collapse-claims.js';
