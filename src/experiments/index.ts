@@ -1,4 +1,4 @@
-// Re-exports only: one module per claim, the experiment its notebook runs.
+// Re-exports only: the experiment contract, and one module (a folder for claims 3 and 4) per claim.
 export * from './verification-gap.js';
 export * from './verification-gap-claims.js';
 export * from './spurious-rewards/index.js';
