@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../backend/index.js';
 import { gapCurve, type GapAtTau } from '../eval/gap-curve.js';
 import { meanPassAtK } from '../eval/pass-at-k.js';
-import { rocAuc } from '../eval/roc-auc.js';
+import { rocAuc } from '../eval/auroc.js';
 import { mean } from '../eval/stats.js';
 import { generate } from '../model/generate.js';
 import { GPT } from '../model/gpt.js';
