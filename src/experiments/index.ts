@@ -1,7 +1,7 @@
-// Re-exports only: one module per claim, the experiment its notebook runs.
+// Re-exports only: the experiment contract, and one module (a folder for claims 3 and 4) per claim.
 export * from './verification-gap/index.js';
-export * from './spurious-rewards.js';
-export * from './negative-reinforcement.js';
+export * from './spurious-rewards/index.js';
+export * from './negative-reinforcement/index.js';
 export * from './rlif-collapse.js';
 export * from './rlif-collapse-claims.js';
 export * from './contract.js';

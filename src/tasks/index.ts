@@ -2,7 +2,6 @@
 export * from './tokenizer.js';
 export * from './task.js';
 export * from './addition.js';
-export * from './modular-equation.js';
 export * from './batch.js';
 export * from './dataset.js';
 export * from './heldout-sets.js';
@@ -12,3 +11,5 @@ export * from './facts.js';
 export * from './two-style.js';
 export * from './topic-keys.js';
 export * from './wait-scratchpad.js';
+export * from './confidence.js';
+export * from './calibration-mix.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gapCurve } from '../../src/eval/gap-curve.js';
-import { rocAuc } from '../../src/eval/roc-auc.js';
+import { rocAuc } from '../../src/eval/auroc.js';
 
 test('gapCurve: per-prompt rejection sampling, kept fraction, relative gap', () => {
   // prompt 0: samples correct 1,0,0,0 with the verifier trusting only the correct one; prompt 1: nothing kept.

@@ -6,7 +6,7 @@
  */
 import { gapCurve, type GapAtTau } from '../../eval/gap-curve.js';
 import { evaluatePolicy, type PolicySummary, type SampleRecord } from '../../eval/policy.js';
-import { rocAuc } from '../../eval/roc-auc.js';
+import { rocAuc } from '../../eval/auroc.js';
 import { mean } from '../../eval/stats.js';
 import { verifyScores } from '../../eval/verifier.js';
 import type { GPT } from '../../model/gpt.js';
