@@ -1,7 +1,9 @@
-// Re-exports only: one module per claim, the experiment its notebook runs.
-export * from './verification-gap.js';
-export * from './verification-gap-claims.js';
-export * from './spurious-rewards.js';
-export * from './negative-reinforcement.js';
+// Re-exports only: the experiment contract, and one module (a folder for claims 3 and 4) per claim.
+export * from './verification-gap/index.js';
+export * from './spurious-rewards/index.js';
+export * from './negative-reinforcement/index.js';
 export * from './rlif-collapse.js';
 export * from './rlif-collapse-claims.js';
+export * from './contract.js';
+export * from './config-check.js';
+export * from './seed-deltas.js';

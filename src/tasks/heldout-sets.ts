@@ -7,7 +7,6 @@
 import { pathToFileURL } from 'node:url';
 import { AdditionTask } from './addition.js';
 import { writeHeldOutSet, type HeldOutSpec } from './dataset.js';
-import { ModularEquationTask } from './modular-equation.js';
 import type { AnyTask } from './task.js';
 
 export interface HeldOutSetSpec extends HeldOutSpec {
@@ -18,7 +17,6 @@ export interface HeldOutSetSpec extends HeldOutSpec {
 export const HELD_OUT_SETS: readonly HeldOutSetSpec[] = [
   new AdditionTask({ digits: 2 }),
   new AdditionTask({ digits: 3, scratchpad: true }),
-  new ModularEquationTask({ p: 97 }),
 ].map((task) => ({ task, name: task.name, seed: 20260101, size: 500 }));
 
 export function writeAllHeldOutSets(dir?: string): void {

@@ -2,7 +2,6 @@
 export * from './tokenizer.js';
 export * from './task.js';
 export * from './addition.js';
-export * from './modular-equation.js';
 export * from './batch.js';
 export * from './dataset.js';
 export * from './heldout-sets.js';

@@ -18,14 +18,14 @@ import {
   basePretrain,
   controlArms,
   mainArms,
+  negativeReinforcement,
   negativeReinforcementClaims,
   negativeReinforcementRun,
-  negativeReinforcementRuns,
   NEG_PRESETS,
-  runNegativeReinforcement,
   topicKeysBase,
   type NegativeReinforcementConfig,
-} from '../../src/experiments/negative-reinforcement.js';
+  type NegRunSpec,
+} from '../../src/experiments/negative-reinforcement/index.js';
 
 await initBackend({ quiet: true });
 
@@ -54,12 +54,16 @@ test('advantages: REINFORCE sees rewards in {+1, -1}; PSR/NSR/W as defined; one-
   assert.throws(() => armAdvantage({ name: 'x', advantage: 'psr', lambda: 0.5 }), /lambda applies only to w-reinforce/);
 });
 
+const rlSpecs = (c: NegativeReinforcementConfig): NegRunSpec[] => negativeReinforcement.runs(c).filter((r) => r.phase === 'rl').map((r) => r.spec);
+const ctx = { cacheDir, progress: () => {} };
+
 test('every arm and seed runs, with the metrics the notebook reads', async () => {
-  const res = await runNegativeReinforcement(tiny, undefined, { cacheDir });
+  const res = await negativeReinforcement.execute(tiny, { cacheDir });
   assert.deepEqual(res.bases.map((b) => [b.arm, b.seed, b.pretrainSeed]), [[null, 0, 0], [null, 1, 1]]);
   for (const b of res.bases) assert.deepEqual(b.evalSteps, [0]);
-  assert.equal(res.runs.length, negativeReinforcementRuns(tiny).length);
+  assert.equal(res.runs.length, rlSpecs(tiny).length);
   assert.equal(res.runs.length, 7 * 2);
+  assert.deepEqual(negativeReinforcement.runs(tiny).slice(0, 4).map((r) => r.id), ['base/seed0', 'base/seed1', 'rl/psr/seed0', 'rl/psr/seed1']);
   assert.ok(res.cpuSeconds > 0);
   for (const r of res.runs) {
     assert.deepEqual(r.evalSteps, [0, 1, 2], `${r.arm}/${r.seed}`);
@@ -87,18 +91,18 @@ test('every arm and seed runs, with the metrics the notebook reads', async () =>
   assert.equal(armGain(res, 'NSR', 2, { passAtK: 4 }, 'hard').length, 2);
   assert.throws(() => armGain(res, 'NSR', 7, 'entropy'), /no evaluation at step 7/);
   // a second base call hits the training cache
-  const again = await negativeReinforcementRun({ ...negativeReinforcementRuns(tiny, cacheDir)[0]!, arm: null });
+  const again = await negativeReinforcementRun({ ...rlSpecs(tiny)[0]!, arm: null }, ctx);
   assert.equal(again.baseCacheHit, true);
   JSON.stringify(res); // plain data
 });
 
 test('each seed has its own base: different weights, and seed 0 keeps the one-base cache key', async () => {
-  const runs = negativeReinforcementRuns(tiny, cacheDir);
+  const runs = rlSpecs(tiny);
   assert.deepEqual(runs[0]!.pretrain, tiny.pretrain, 'seed 0 pretrains with the config as given (same cache key)');
   assert.deepEqual(basePretrain({ ...tiny.pretrain, seed: 10 }, 3), { ...tiny.pretrain, seed: 13 });
   assert.equal(runs[1]!.seed, 1);
-  const b0 = await topicKeysBase(runs[0]!);
-  const b1 = await topicKeysBase(runs[1]!);
+  const b0 = await topicKeysBase(runs[0]!, cacheDir);
+  const b1 = await topicKeysBase(runs[1]!, cacheDir);
   assert.ok(b0.hit && b1.hit, 'both bases were stored by the base phase');
   const w0 = b0.model.getWeights();
   const w1 = b1.model.getWeights();
@@ -109,14 +113,20 @@ test('each seed has its own base: different weights, and seed 0 keeps the one-ba
 });
 
 test('a run leaks no tensors, and bad configs name the field', async () => {
-  const run = { ...negativeReinforcementRuns(tiny, cacheDir)[1 * 2]!, rl: { ...tiny.rl, steps: 1 } };
-  await negativeReinforcementRun(run);
+  const run = { ...rlSpecs(tiny)[1 * 2]!, rl: { ...tiny.rl, steps: 1 } };
+  await negativeReinforcementRun(run, ctx);
   const before = tf.memory().numTensors;
-  await negativeReinforcementRun(run);
+  await negativeReinforcementRun(run, ctx);
   assert.equal(tf.memory().numTensors, before);
-  await assert.rejects(runNegativeReinforcement({ ...tiny, seeds: [] }), /config\.seeds must be a non-empty array/);
-  await assert.rejects(runNegativeReinforcement({ ...tiny, seeds: [1, 1] }), /config\.seeds must not repeat a seed/);
-  await assert.rejects(runNegativeReinforcement({ ...tiny, eval: { ...tiny.eval, samples: 4 } }), /eval\.samples \(4\) must be >= 2 \* max k/);
-  await assert.rejects(runNegativeReinforcement({ ...tiny, task: { q1Easy: 2 } }), /q1Easy/);
+  const bad = (patch: Partial<NegativeReinforcementConfig> & Record<string, unknown>) => negativeReinforcement.execute({ ...tiny, ...patch } as NegativeReinforcementConfig);
+  await assert.rejects(bad({ seeds: [] }), /negative-reinforcement: config\.seeds must be a non-empty list of integers/);
+  await assert.rejects(bad({ seeds: [1, 1] }), /config\.seeds must not repeat a value/);
+  await assert.rejects(bad({ eval: { ...tiny.eval, samples: 4 } }), /config\.eval\.samples \(4\) must be >= 2 \* max k/);
+  await assert.rejects(bad({ task: { q1Easy: 2 } }), /config\.task: .*q1Easy/);
+  await assert.rejects(bad({ rl: { ...tiny.rl, lrr: 1 } as never }), /config\.rl\.lrr is not a field of this config/);
+  await assert.rejects(bad({ rl: { ...tiny.rl, miniBatchSize: 5 } }), /config\.arms\[0\] \(PSR\): rlConfig\.miniBatchSize \(5\) must divide/);
+  await assert.rejects(bad({ arms: [{ name: 'X', advantage: 'psr', lambda: 0.5 }] }), /config\.arms\[0\] \(X\): arm X: lambda applies only to w-reinforce/);
+  await assert.rejects(bad({ arms: [mainArms()[0]!, mainArms()[0]!] }), /config\.arms\[\]\.name must not repeat a value, got "PSR" twice/);
+  assert.ok(negativeReinforcement.runs({ ...tiny, arms: [{ ...mainArms()[0]!, rl: { epochs: 3 } }] }).length > 0, 'a declared optional arm field');
   rmSync(cacheDir, { recursive: true, force: true });
 });

@@ -16,12 +16,12 @@ import {
   evaluateStyles,
   gainPerSeed,
   pretrainedBase,
-  runSpuriousRewards,
+  spuriousRewards,
   spuriousRewardsRun,
-  spuriousRuns,
   SPURIOUS_PRESETS,
   type SpuriousRewardsConfig,
-} from '../../src/experiments/spurious-rewards.js';
+  type SpuriousRunSpec,
+} from '../../src/experiments/spurious-rewards/index.js';
 
 await initBackend({ quiet: true });
 
@@ -36,14 +36,18 @@ const tiny: SpuriousRewardsConfig = {
   workers: 1,
 };
 
+const rlSpecs = (c: SpuriousRewardsConfig): SpuriousRunSpec[] => spuriousRewards.runs(c).filter((r) => r.phase === 'rl').map((r) => r.spec);
+const ctx = { cacheDir, progress: () => {} };
+
 test('every base and arm runs, with the metrics the notebook reads', async () => {
-  const res = await runSpuriousRewards(tiny, undefined, { cacheDir });
+  const res = await spuriousRewards.execute(tiny, { cacheDir });
+  assert.deepEqual(spuriousRewards.runs(tiny).slice(0, 5).map((r) => r.id), ['bases/good-a', 'bases/no-a', 'bases/bad-a', 'rl/good-a/ground-truth/seed0', 'rl/good-a/ground-truth/seed1']);
   assert.equal(res.bases.length, 3);
   for (const b of res.bases) {
     assert.equal(b.arm, null);
     for (const k of ['accuracy', 'freqA', 'accA', 'accB', 'greedyAccuracy']) assert.equal(b.evals.metrics[k]!.length, 1, `${b.base} ${k}`);
   }
-  assert.equal(res.runs.length, spuriousRuns(tiny).length);
+  assert.equal(res.runs.length, rlSpecs(tiny).length);
   assert.equal(res.runs.length, (3 * 2 + 3) * 2, 'ground truth and random 0.5 on every base; gamma 0 and 2 ablations on good-A; 2 seeds');
   for (const r of res.runs) {
     assert.deepEqual(r.evals.step, [0, 1, 2], `${r.base}/${r.arm}/${r.seed} evaluated before, after each step`);
@@ -75,14 +79,14 @@ test('every base and arm runs, with the metrics the notebook reads', async () =>
   assert.equal(g.length, 2);
   assert.ok(g.every(Number.isFinite));
   // a second call hits the training cache for every base
-  const again = await spuriousRewardsRun({ ...spuriousRuns(tiny, cacheDir)[0]!, arm: null });
+  const again = await spuriousRewardsRun({ ...rlSpecs(tiny)[0]!, arm: null }, ctx);
   assert.equal(again.cacheHit, true);
   JSON.stringify(res); // plain data
 });
 
 test('two evaluations of an unchanged model with the same seed agree exactly; another seed differs', async () => {
-  const run = spuriousRuns(tiny, cacheDir)[0]!;
-  const b = await pretrainedBase(run);
+  const run = rlSpecs(tiny)[0]!;
+  const b = await pretrainedBase(run, cacheDir);
   try {
     const heldOut = generateHeldOutSet(b.task, 1000 + 16, 16);
     const ev = (seed: number) => evaluateStyles(b.model, b.task, b.tokenizer, heldOut, 4, new Rng(seed).fork('eval'));
@@ -97,15 +101,17 @@ test('two evaluations of an unchanged model with the same seed agree exactly; an
 });
 
 test('a run leaks no tensors, and bad configs name the field', async () => {
-  const run = { ...spuriousRuns(tiny, cacheDir)[0]!, rl: { ...tiny.rl, steps: 1 } };
-  await spuriousRewardsRun(run);
+  const run = { ...rlSpecs(tiny)[0]!, rl: { ...tiny.rl, steps: 1 } };
+  await spuriousRewardsRun(run, ctx);
   const before = tf.memory().numTensors;
-  await spuriousRewardsRun(run);
+  await spuriousRewardsRun(run, ctx);
   assert.equal(tf.memory().numTensors, before);
-  await assert.rejects(runSpuriousRewards({ ...tiny, seeds: [] }), /config\.seeds must be a non-empty array/);
-  await assert.rejects(
-    runSpuriousRewards({ ...tiny, bases: [{ name: 'good-A', mixture: { pA: 2, dropA: 0, dropB: 0 } }] }),
-    /mixture\.pA must be a number in \[0, 1\]/,
-  );
+  const bad = (patch: Record<string, unknown>) => spuriousRewards.execute({ ...tiny, ...patch } as SpuriousRewardsConfig);
+  await assert.rejects(bad({ seeds: [] }), /spurious-rewards: config\.seeds must be a non-empty list of integers/);
+  await assert.rejects(bad({ bases: [{ name: 'good-A', mixture: { pA: 2, dropA: 0, dropB: 0 } }] }), /config\.bases\[0\] \(good-A\)\.mixture\.pA must be a number in \[0, 1\]/);
+  await assert.rejects(bad({ rl: { ...tiny.rl, miniBatchSize: 5 } }), /config\.arms\[0\] \(ground-truth\): rlConfig\.miniBatchSize \(5\) must divide/);
+  await assert.rejects(bad({ arms: [{ name: 'r', reward: 'random' }] }), /config\.arms\[0\] \(r\)\.gamma is required/);
+  await assert.rejects(bad({ arms: [{ name: 'f', reward: 'format' }] }), /reward must be ground-truth or random/);
+  await assert.rejects(bad({ eval: { ...tiny.eval, sample: 3 } }), /config\.eval\.sample is not a field of this config/);
   rmSync(cacheDir, { recursive: true, force: true });
 });

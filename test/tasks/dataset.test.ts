@@ -8,7 +8,7 @@ import {
   generateHeldOutSet,
   isHeldOut,
   loadHeldOutSet,
-  ModularEquationTask,
+  TwoStyleAdditionTask,
   readManifest,
   sampleTrainProblem,
   trainExamples,
@@ -48,7 +48,7 @@ test('dataset: hold-out split has the right size, ignores rendering, and trainin
 test('dataset: write, load, and the hash check catches a tampered file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rlrepro-ds-'));
   try {
-    const mod = new ModularEquationTask({ p: 97 });
+    const mod = new TwoStyleAdditionTask({ digits: 2 });
     const e1 = writeHeldOutSet(add2, { name: 'a', seed: 3, size: 40 }, dir);
     writeHeldOutSet(mod, { name: 'm', seed: 3, size: 40 }, dir);
     assert.deepEqual(Object.keys(readManifest(dir)), ['a', 'm']);
@@ -57,7 +57,7 @@ test('dataset: write, load, and the hash check catches a tampered file', () => {
     assert.deepEqual(set.problems, generateHeldOutSet(add2, 3, 40));
     assert.equal(loadHeldOutSet(mod, 'm', dir).problems.length, 40);
 
-    assert.throws(() => loadHeldOutSet(mod, 'a', dir), /generated for task addition-2d, not modeq-p97/);
+    assert.throws(() => loadHeldOutSet(mod, 'a', dir), /generated for task addition-2d, not two-style-addition-2d/);
     assert.throws(() => loadHeldOutSet(add2, 'zzz', dir), /no entry zzz in/);
     const stale = Object.assign(new AdditionTask({ digits: 2 }), { generatorVersion: 2 });
     assert.throws(() => loadHeldOutSet(stale, 'a', dir), /generatorVersion 1 but addition-2d is at 2/);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdditionTask, ModularEquationTask, Tokenizer } from '../../src/tasks/index.js';
+import { AdditionTask, Tokenizer, TwoStyleAdditionTask } from '../../src/tasks/index.js';
 
 test('tokenizer: id layout, round trip and specials', () => {
   const tok = new Tokenizer('0123456789+=', ['<wait>']);
@@ -47,7 +47,7 @@ test('tokenizer: JSON round trip and forTasks is order independent and small', (
   assert.ok(!tok.equals(new Tokenizer('0123456789+=', ['<a>', '<wait>'])));
   assert.throws(() => Tokenizer.fromJSON({ alphabet: 5, specials: [] }), /field alphabet must be a string/);
   const add = new AdditionTask({ digits: 3, scratchpad: true });
-  const mod = new ModularEquationTask();
+  const mod = new TwoStyleAdditionTask({ digits: 2 });
   const t1 = Tokenizer.forTasks([add, mod]);
   const t2 = Tokenizer.forTasks([mod, add]);
   assert.ok(t1.equals(t2));

@@ -1,11 +1,13 @@
 /**
- * Claim checks of claim 4 (issue 8) over the runs of `runNegativeReinforcement`: per-seed values at one fixed
+ * Claim checks of claim 4 over the result of `negativeReinforcement.execute`: per-seed values at one fixed
  * checkpoint (the same for every arm and every k; never a best checkpoint per k), paired with the seed's own base
- * (each seed pretrains its own) measured on the same evaluation stream, as `ClaimSpec`s for `checkClaim`. The paper's numbers are Qwen2.5-Math-7B on MATH
- * (CLAIMS.md claim 4).
+ * (each seed pretrains its own) measured on the same evaluation stream, as `ClaimSpec`s for `checkClaim`. The
+ * paper's numbers are Qwen2.5-Math-7B on MATH (Zhu et al., arXiv 2506.01347).
  */
-import type { ClaimSpec } from '../notebook/claims.js';
-import type { ClassEval, NegativeReinforcementResult, NegRunResult } from './negative-reinforcement.js';
+import type { ClaimSpec } from '../../notebook/claims.js';
+import { seedDeltas } from '../seed-deltas.js';
+import type { NegativeReinforcementResult } from './experiment.js';
+import type { ClassEval, NegRunResult } from './run.js';
 
 export type PromptClass = 'all' | 'easy' | 'hard';
 export type EvalMetric = 'entropy' | 'key2Share' | 'distinctCorrect' | { passAtK: number };
@@ -26,28 +28,28 @@ export function armRuns(result: NegativeReinforcementResult, arm: string): NegRu
   return rs;
 }
 
-/** Per-seed value of `metric` for `arm` at RL step `step` (0 = the base, measured in the same run). */
-export function armValues(result: NegativeReinforcementResult, arm: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
-  return armRuns(result, arm).map((r) => {
+/** The value of `metric` in a run's evaluation at RL step `step` (0 = the base, measured in the same run). */
+export function valueAt(step: number, metric: EvalMetric, cls: PromptClass = 'all'): (r: NegRunResult) => number {
+  return (r) => {
     const i = r.evalSteps.indexOf(step);
-    if (i < 0) throw new Error(`negative-reinforcement claims: arm ${arm} seed ${r.seed} has no evaluation at step ${step} (steps: ${r.evalSteps.join(', ')})`);
+    if (i < 0) throw new Error(`negative-reinforcement claims: arm ${r.arm} seed ${r.seed} has no evaluation at step ${step} (steps: ${r.evalSteps.join(', ')})`);
     return metricOf(r.evals[i]![cls], metric);
-  });
+  };
+}
+
+/** Per-seed value of `metric` for `arm` at RL step `step`, in seed order. */
+export function armValues(result: NegativeReinforcementResult, arm: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
+  return armRuns(result, arm).map(valueAt(step, metric, cls));
 }
 
 /** Per-seed change from the seed's own base (step 0, same run and evaluation stream) to `step`. */
 export function armGain(result: NegativeReinforcementResult, arm: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
-  const after = armValues(result, arm, step, metric, cls);
-  const before = armValues(result, arm, 0, metric, cls);
-  return after.map((a, i) => a - before[i]!);
+  return seedDeltas({ runs: armRuns(result, arm), value: valueAt(step, metric, cls) }, { value: valueAt(0, metric, cls) });
 }
 
 /** Per-seed difference arm a minus arm b at `step` (paired by seed; both arms see the same evaluation stream). */
 export function armDiff(result: NegativeReinforcementResult, a: string, b: string, step: number, metric: EvalMetric, cls: PromptClass = 'all'): number[] {
-  const x = armValues(result, a, step, metric, cls);
-  const y = armValues(result, b, step, metric, cls);
-  if (x.length !== y.length) throw new Error(`negative-reinforcement claims: arms ${a} and ${b} have different numbers of seeds`);
-  return x.map((v, i) => v - y[i]!);
+  return seedDeltas({ runs: armRuns(result, a), value: valueAt(step, metric, cls) }, { runs: armRuns(result, b), value: valueAt(step, metric, cls) });
 }
 
 /** The step every main arm is compared at: the shared config's last RL step. */
