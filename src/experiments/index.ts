@@ -4,4 +4,4 @@ export * from './verification-gap-claims.js';
 export * from './spurious-rewards.js';
 export * from './negative-reinforcement.js';
 export * from './rlif-collapse.js';
-export * from './rlif-collapse-claims.js';
+export * from './rlif-collapse/claims.js';

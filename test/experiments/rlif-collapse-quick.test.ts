@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
 import { claimToJson, evaluateClaim } from '../../src/notebook/claims.js';
 import { RLIF_PRESETS, runRlifCollapse } from '../../src/experiments/rlif-collapse.js';
-import { rlifClaimSpecs } from '../../src/experiments/rlif-collapse-claims.js';
+import { rlifClaimSpecs } from '../../src/experiments/rlif-collapse/claims.js';
 import { fixturesDir } from '../runner/harness.js';
 
 const backend = await initBackend({ quiet: true });

@@ -23,7 +23,7 @@ import {
   RLIF_PRESETS,
   type RlifCollapseConfig,
 } from '../../src/experiments/rlif-collapse.js';
-import { intrinsicRewardAgreement, rlifClaimSpecs, trajectoryEntropyGradientCheck } from '../../src/experiments/rlif-collapse-claims.js';
+import { intrinsicRewardAgreement, rlifClaimSpecs, trajectoryEntropyGradientCheck } from '../../src/experiments/rlif-collapse/claims.js';
 
 await initBackend({ quiet: true });
 

@@ -10,18 +10,18 @@
  *   for the intrinsic arms in the paper's per-token-mean form.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { linearSlopeCI, spearman } from '../eval/stats.js';
-import type { GPT } from '../model/gpt.js';
-import { tokenLogProbs } from '../model/logprobs.js';
-import type { ClaimSpec } from '../notebook/claims.js';
-import type { Rng } from '../random.js';
-import { reinforceAdvantages } from '../rl/advantages.js';
-import { intrinsicReward } from '../rl/rewards.js';
-import { collectRollout } from '../rl/rollout.js';
-import { clippedSurrogate } from '../rl/surrogate.js';
-import type { Tokenizer } from '../tasks/tokenizer.js';
-import type { WaitScratchpadProblem, WaitScratchpadTask } from '../tasks/wait-scratchpad.js';
-import { changePerSeed, INTRINSIC_REWARDS, type RlifCollapseResult } from './rlif-collapse.js';
+import { linearSlopeCI, spearman } from '../../eval/stats.js';
+import type { GPT } from '../../model/gpt.js';
+import { tokenLogProbs } from '../../model/logprobs.js';
+import type { ClaimSpec } from '../../notebook/claims.js';
+import type { Rng } from '../../random.js';
+import { reinforceAdvantages } from '../../rl/advantages.js';
+import { intrinsicReward } from '../../rl/rewards.js';
+import { collectRollout } from '../../rl/rollout.js';
+import { clippedSurrogate } from '../../rl/surrogate.js';
+import type { Tokenizer } from '../../tasks/tokenizer.js';
+import type { WaitScratchpadProblem, WaitScratchpadTask } from '../../tasks/wait-scratchpad.js';
+import { changePerSeed, INTRINSIC_REWARDS, type RlifCollapseResult } from '../rlif-collapse.js';
 
 export interface RewardAgreement {
   samples: number;
