@@ -3,5 +3,6 @@ export * from './verification-gap.js';
 export * from './verification-gap-claims.js';
 export * from './spurious-rewards.js';
 export * from './negative-reinforcement.js';
-export * from './rlif-collapse.js';
+export * from './rlif-collapse/config.js';
+export * from './rlif-collapse/run.js';
 export * from './rlif-collapse/claims.js';

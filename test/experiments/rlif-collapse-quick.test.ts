@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../src/backend/index.js';
 import { claimToJson, evaluateClaim } from '../../src/notebook/claims.js';
-import { RLIF_PRESETS, runRlifCollapse } from '../../src/experiments/rlif-collapse.js';
+import { RLIF_PRESETS } from '../../src/experiments/rlif-collapse/config.js';
+import { runRlifCollapse } from '../../src/experiments/rlif-collapse/run.js';
 import { rlifClaimSpecs } from '../../src/experiments/rlif-collapse/claims.js';
 import { fixturesDir } from '../runner/harness.js';
 

@@ -1,5 +1,5 @@
 /**
- * Claim 2's equivalence cell and claim checks (issue 6), on the models and results of `rlif-collapse.ts`.
+ * Claim 2's equivalence cell and claim checks (issue 6), on the models and results of `run.ts`.
  *
  * - `intrinsicRewardAgreement`: the three intrinsic rewards rank the model's own samples alike (Spearman).
  * - `trajectoryEntropyGradientCheck`: on the GPT itself, the policy gradient with reward log pi(o) (through the real
@@ -21,7 +21,8 @@ import { collectRollout } from '../../rl/rollout.js';
 import { clippedSurrogate } from '../../rl/surrogate.js';
 import type { Tokenizer } from '../../tasks/tokenizer.js';
 import type { WaitScratchpadProblem, WaitScratchpadTask } from '../../tasks/wait-scratchpad.js';
-import { changePerSeed, INTRINSIC_REWARDS, type RlifCollapseResult } from '../rlif-collapse.js';
+import { INTRINSIC_REWARDS } from './config.js';
+import { changePerSeed, type RlifCollapseResult } from './run.js';
 
 export interface RewardAgreement {
   samples: number;
