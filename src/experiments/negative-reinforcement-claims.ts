@@ -58,9 +58,18 @@ export function comparisonStep(result: NegativeReinforcementResult): number {
 const SRC = 'arXiv 2506.01347';
 
 /**
- * The five checks of issue 8 at the comparison step (pass@k at every measured k for check 1). "NSR close to base"
- * (check 4b) is pre-registered as: the 95% CI of NSR's entropy minus its base's lies within +-10% of the base's
- * entropy (the mean over the seeds' bases).
+ * Margins, fixed before any reported run. pass@k: half the narrowing the paper reports for PSR at large k (MATH,
+ * 96.9 -> 91.2 at k = 256 and 91.6 -> 86.2 at k = 16: about 5.5 pts), so a loss that large is half of what separates
+ * PSR from NSR there. Entropy: 0.2 nats, about 12% of the bases' answer entropy (1.7 nats on the design seed) and a
+ * sixth of PSR's fall there (1.73 -> 0.39 nats); the paper shows NSR's entropy near the base but gives no number.
+ */
+export const PASS_MARGIN = { value: 0.03, reason: "half the paper's PSR narrowing at large k (MATH: -5.7 pts at k = 256, -5.4 at k = 16)" } as const;
+export const ENTROPY_MARGIN = { value: 0.2, reason: "about 12% of the bases' 1.7-nat answer entropy and a sixth of PSR's fall on the design seed; the paper gives no number" } as const;
+
+/**
+ * The checks at the comparison step (pass@k at every measured k for "NSR not below base"), each paired with the
+ * seed's own base or arm. "No harm" checks are non-inferiority tests with `PASS_MARGIN`; "NSR near base" is an
+ * equivalence test (TOST) with `ENTROPY_MARGIN`.
  */
 export function negativeReinforcementClaims(result: NegativeReinforcementResult): ClaimSpec[] {
   const step = comparisonStep(result);
@@ -70,37 +79,37 @@ export function negativeReinforcementClaims(result: NegativeReinforcementResult)
   for (const k of ks) {
     out.push({
       id: `nsr-not-below-base-pass${k}`,
-      statement: `NSR pass@${k} is not significantly below the base (step ${step}).`,
+      statement: `NSR pass@${k} is not below the base by more than ${PASS_MARGIN.value} (step ${step}).`,
       paper: { value: k === 1 ? '63.2 -> 75.7' : k === 16 ? '91.6 -> 92.4' : 'at or above base at every k', source: `${SRC}, Fig. 2 / Table (MATH)` },
       ours: armGain(result, 'NSR', step, { passAtK: k }),
-      test: { kind: 'notLess', than: 0 },
+      test: { kind: 'notBelow', than: 0, margin: PASS_MARGIN },
     });
   }
   out.push({
     id: 'nsr-above-base-pass1',
     statement: `NSR raises pass@1 above the base (step ${step}).`,
-    paper: { value: '+12.5 pts (63.2 -> 75.7)', source: `${SRC}, MATH` },
+    paper: { value: '+12.5 pts (63.2 -> 75.7)', source: `${SRC}, MATH`, effect: 0.125 },
     ours: armGain(result, 'NSR', step, { passAtK: 1 }),
     test: { kind: 'greater', than: 0 },
   });
   out.push({
     id: 'psr-above-base-pass1',
     statement: `PSR raises pass@1 above the base (step ${step}).`,
-    paper: { value: '+10.9 pts (63.2 -> 74.1)', source: `${SRC}, MATH` },
+    paper: { value: '+10.9 pts (63.2 -> 74.1)', source: `${SRC}, MATH`, effect: 0.109 },
     ours: armGain(result, 'PSR', step, { passAtK: 1 }),
     test: { kind: 'greater', than: 0 },
   });
   out.push({
     id: `psr-below-base-pass${kMax}`,
     statement: `PSR lowers pass@${kMax} below the base (step ${step}).`,
-    paper: { value: '-5.7 pts at k = 256 (96.9 -> 91.2)', source: `${SRC}, MATH` },
+    paper: { value: '-5.7 pts at k = 256 (96.9 -> 91.2)', source: `${SRC}, MATH`, effect: -0.057 },
     ours: armGain(result, 'PSR', step, { passAtK: kMax }),
     test: { kind: 'less', than: 0 },
   });
   out.push({
     id: `nsr-beats-psr-pass${kMax}`,
     statement: `NSR pass@${kMax} exceeds PSR's (paired by seed, step ${step}).`,
-    paper: { value: '+5.7 pts at k = 256 (96.9 vs 91.2)', source: `${SRC}, MATH` },
+    paper: { value: '+5.7 pts at k = 256 (96.9 vs 91.2)', source: `${SRC}, MATH`, effect: 0.057 },
     ours: armDiff(result, 'NSR', 'PSR', step, { passAtK: kMax }),
     test: { kind: 'greater', than: 0 },
   });
@@ -115,17 +124,17 @@ export function negativeReinforcementClaims(result: NegativeReinforcementResult)
   const baseEntropy = baseEntropies.reduce((a, b) => a + b, 0) / baseEntropies.length;
   out.push({
     id: 'entropy-nsr-near-base',
-    statement: `NSR's entropy stays close to the base's (within +-10% of the bases' mean entropy ${baseEntropy.toFixed(2)} nats, step ${step}).`,
+    statement: `NSR's held-out answer entropy stays within ${ENTROPY_MARGIN.value} nats of its base's (bases' mean ${baseEntropy.toFixed(2)} nats, step ${step}).`,
     paper: { value: 'close to base', source: `${SRC}, Fig. 4` },
     ours: armGain(result, 'NSR', step, 'entropy'),
-    test: { kind: 'within', of: 0, tolerance: Math.round(100 * baseEntropy) / 1000 },
+    test: { kind: 'equivalent', to: 0, margin: ENTROPY_MARGIN },
   });
   out.push({
     id: `w-reinforce-not-below-grpo-pass${kMax}`,
-    statement: `W-REINFORCE pass@${kMax} is not below GRPO's (paired by seed, step ${step}).`,
+    statement: `W-REINFORCE pass@${kMax} is not below GRPO's by more than ${PASS_MARGIN.value} (paired by seed, step ${step}).`,
     paper: { value: 'W 96.7 vs GRPO 95.5 at k = 256', source: `${SRC}, MATH` },
     ours: armDiff(result, 'W-REINFORCE', 'GRPO', step, { passAtK: kMax }),
-    test: { kind: 'notLess', than: 0 },
+    test: { kind: 'notBelow', than: 0, margin: PASS_MARGIN },
   });
   return out;
 }

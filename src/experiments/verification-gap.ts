@@ -225,7 +225,7 @@ export const VERIFICATION_GAP_PRESETS: Record<'quick' | 'default' | 'reported' |
       { dModel: 32, nLayers: 1 },
       { dModel: 32, nLayers: 2 },
     ],
-    seeds: [0, 1],
+    seeds: [0, 1, 2], // a claim check needs >= 3 seeds
     pretrain: {
       sum3: { steps: 150, batchSize: 64, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, checkFraction: 0.75 },
       facts: { steps: 150, batchSize: 64, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, checkFraction: 0.5 },

@@ -1,5 +1,5 @@
 /** reports/index.html: every notebook's status and one row per claim, linking to each notebook's report. */
-import { formatEstimate } from '../notebook/claims.js';
+import { CLAIM_CELLS_HEAD, claimCellsHtml } from '../notebook/claims.js';
 import { escapeHtml } from '../notebook/html-escape.js';
 import { REPORT_CSS } from './report-html.js';
 
@@ -24,8 +24,7 @@ export function renderIndex(runs: readonly RunSummary[], generatedAt = new Date(
       (c) =>
         `<tr><td><a href="${escapeHtml(run.report)}">${escapeHtml(run.name)}</a></td><td><code>${escapeHtml(c.id)}</code></td>` +
         `<td>${escapeHtml(c.statement)}</td><td>${escapeHtml(String(c.paper.value))}<br><small>${escapeHtml(c.paper.source)}</small></td>` +
-        `<td>${escapeHtml(formatEstimate({ ...c.estimate, lo: c.estimate.lo ?? -Infinity, hi: c.estimate.hi ?? Infinity }))}</td>` +
-        `<td>${escapeHtml(c.testText)}</td><td class="${c.holds ? 'status-ok' : 'status-failed'}">${c.verdict}</td></tr>`,
+        `${claimCellsHtml(c)}</tr>`,
     ),
   );
   const nbRows = runs.map(
@@ -42,7 +41,7 @@ export function renderIndex(runs: readonly RunSummary[], generatedAt = new Date(
 <h1>rlrepro reproduction report</h1>
 ${runs.some((r) => r.params['quick'] === true) ? '<p><b>Quick preset:</b> small sizes for a smoke test; these numbers are not the reproduction.</p>\n' : ''}<p>${held} of ${total} claims reproduced · ${runs.filter((r) => r.ok).length} of ${runs.length} notebooks ran to the end · generated ${escapeHtml(generatedAt)}</p>
 <h2>Claims</h2>
-${claimRows.length ? `<table><thead><tr><th>notebook</th><th>claim</th><th>statement</th><th>paper</th><th>ours: mean [95% CI]</th><th>test</th><th>verdict</th></tr></thead><tbody>\n${claimRows.join('\n')}</tbody></table>` : '<p>No claims were checked.</p>'}
+${claimRows.length ? `<table><thead><tr><th>notebook</th><th>claim</th><th>statement</th><th>paper</th>${CLAIM_CELLS_HEAD}</tr></thead><tbody>\n${claimRows.join('\n')}</tbody></table>` : '<p>No claims were checked.</p>'}
 <h2>Notebooks</h2>
 <table><thead><tr><th>notebook</th><th>status</th><th>time</th><th>parameters</th><th>claims reproduced</th><th>executed</th></tr></thead><tbody>
 ${nbRows.join('\n')}</tbody></table>

@@ -120,7 +120,7 @@ export const RLIF_PRESETS: Record<'quick' | 'default' | 'full', RlifCollapseConf
     eval: { problems: 40, samples: 2, steps: [2] }, // one early evaluation between start and end
     checkpoints: { early: 2, final: 4 }, // the evaluated steps after the start
     temperatures: [1, 0.6], // the two ends of default's check
-    seeds: [0, 1], // two seeds: the smallest count with a confidence interval
+    seeds: [0, 1, 2], // a claim check needs >= 3 seeds
   },
   // The claim run on a 2-core machine; the design was chosen on seeds 100+ (notebooks/records/02-design-search.json).
   default: {
