@@ -17,7 +17,6 @@ import { checkCorpusStyle, type CorpusStyle } from '../../tasks/wait-scratchpad.
 export const RLIF_REWARDS = ['token-entropy', 'trajectory-likelihood', 'self-certainty', 'ground-truth'] as const;
 export type RlifReward = (typeof RLIF_REWARDS)[number];
 export const INTRINSIC_REWARDS = ['token-entropy', 'trajectory-likelihood', 'self-certainty'] as const;
-export type IntrinsicRlifReward = (typeof INTRINSIC_REWARDS)[number];
 
 export interface RlifArm {
   /** Short name shown in tables, e.g. "token-entropy" or "token-entropy-sum". */

@@ -126,14 +126,14 @@ export async function pretrainedModels(run: Pick<RlifRun, 'terms' | 'model' | 'p
 }
 
 /** theta(a) = (1 - a) theta_base + a theta_instruct as a new model (a = 0, 1 copy base / instruct). */
-export function mixedModel(base: GPT, instruct: GPT, a: number): GPT {
+function mixedModel(base: GPT, instruct: GPT, a: number): GPT {
   return GPT.fromWeights(base.config, mixWeights(base.getWeights(), instruct.getWeights(), a));
 }
 
 // --- evaluation --------------------------------------------------------------------------------------------------
 
 /** Wait-rate, error and entropy counters of a batch of samples (rollout layout). */
-export function waitStats(
+function waitStats(
   r: Pick<Rollout<WaitScratchpadProblem>, 'lengths' | 'maxNewTokens' | 'entropies' | 'tokens' | 'width' | 'promptLengths'>,
   evals: readonly WaitScratchpadEvaluation[],
   waitId: number,
