@@ -4,3 +4,5 @@ export * from './stats.js';
 export * from './calibration.js';
 export * from './diversity.js';
 export * from './policy.js';
+export * from './roc-auc.js';
+export * from './gap-curve.js';

@@ -31,7 +31,8 @@
  * Per RL step: clip fraction, approx KL, accuracy; and the self-likelihood footprint (see `slFootprint`).
  */
 import { initBackend } from '../backend/index.js';
-import { passAtK } from '../eval/pass-at-k.js';
+import { evaluatePolicy, summarizeSamples, type SampleRecord } from '../eval/policy.js';
+import { mean } from '../eval/stats.js';
 import { GPT } from '../model/gpt.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
 import { phaseRunner } from '../parallel/phases.js';
@@ -50,6 +51,7 @@ import {
   topicKeysHeldOut,
   TopicKeysTask,
   type TopicKeysConfig,
+  type TopicKeysEvaluation,
   type TopicKeysProblem,
 } from '../tasks/topic-keys.js';
 import { cachedLanguageModel } from '../train/cached-lm.js';
@@ -236,37 +238,23 @@ export function evaluateTopicKeys(
   rng: Rng,
 ): TopicKeysEval {
   const n = opts.samples;
-  for (const k of opts.ks)
-    if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new Error(`evaluateTopicKeys: every k must be an integer in [1, samples=${n}], got ${k}`);
-  const r = collectRollout(model, task, tokenizer, problems, { numGenerations: n, maxNewTokens: MAX_NEW_TOKENS }, rng);
-  const stats = problems.map((q, i) => {
-    let c = 0;
-    let key2 = 0;
-    const seen = new Set<string>();
-    for (let j = 0; j < n; j++) {
-      const e = task.evaluate(q, r.completions[i * n + j]!);
-      if (e.correct) {
-        c++;
-        seen.add(e.answer!);
-        if (e.which === 'key2') key2++;
-      }
-    }
+  const ev = evaluatePolicy(model, task, tokenizer, problems, { samples: n, ks: [...opts.ks], maxNewTokens: MAX_NEW_TOKENS }, rng);
+  const hard = problems.map((q) => task.isHard(q));
+  const summarise = (samples: SampleRecord<TopicKeysEvaluation>[]): ClassEval => {
+    if (samples.length === 0) return { passAtK: Object.fromEntries(opts.ks.map((k) => [k, NaN])), entropy: NaN, key2Share: NaN, distinctCorrect: NaN, prompts: 0 };
+    const s = summarizeSamples(samples, n, opts.ks);
+    const correct = samples.filter((x) => x.correct);
     // The answer is the first generated token: its entropy is the same for every sample of the prompt.
-    return { hard: task.isHard(q), c, key2, distinct: seen.size, entropy: r.entropies[i * n * r.maxNewTokens]! };
-  });
-  const summarise = (rows: typeof stats): ClassEval => {
-    const passAt: Record<number, number> = {};
-    for (const k of opts.ks) passAt[k] = rows.length ? rows.reduce((s, x) => s + passAtK(n, x.c, k), 0) / rows.length : NaN;
-    const correct = rows.reduce((s, x) => s + x.c, 0);
+    const answerEntropy = mean(samples.filter((_, i) => i % n === 0).map((x) => x.entropies[0]!));
     return {
-      passAtK: passAt,
-      entropy: rows.reduce((s, x) => s + x.entropy, 0) / rows.length,
-      key2Share: correct ? rows.reduce((s, x) => s + x.key2, 0) / correct : NaN,
-      distinctCorrect: rows.reduce((s, x) => s + x.distinct, 0) / rows.length,
-      prompts: rows.length,
+      passAtK: s.passAtK,
+      entropy: answerEntropy,
+      key2Share: correct.length ? correct.filter((x) => x.which === 'key2').length / correct.length : NaN,
+      distinctCorrect: s.distinctCorrect,
+      prompts: s.prompts,
     };
   };
-  return { all: summarise(stats), easy: summarise(stats.filter((x) => !x.hard)), hard: summarise(stats.filter((x) => x.hard)) };
+  return { all: summarise(ev.samples), easy: summarise(ev.samples.filter((x) => !hard[x.prompt])), hard: summarise(ev.samples.filter((x) => hard[x.prompt])) };
 }
 
 /**
@@ -274,11 +262,8 @@ export function evaluateTopicKeys(
  * 0/1 reward is mapped to 2r - 1 first. GRPO is invariant to that map; PSR, NSR and W read the correct mask.
  */
 export function armAdvantage(arm: NegArm) {
-  if (arm.advantage === 'reinforce') {
-    const f = advantageFn('reinforce');
-    return (input: Parameters<typeof f>[0]) => f({ ...input, rewards: Float32Array.from(input.rewards, (r) => 2 * r - 1) });
-  }
   if (arm.lambda !== undefined && arm.advantage !== 'w-reinforce') throw new Error(`arm ${arm.name}: lambda applies only to w-reinforce`);
+  if (arm.advantage === 'reinforce') return advantageFn('reinforce', { signedReward: true });
   return advantageFn(arm.advantage, arm.advantage === 'w-reinforce' ? { lambda: arm.lambda ?? 0.1 } : {});
 }
 
@@ -372,10 +357,8 @@ export async function negativeReinforcementRun(run: NegRun, ctx?: RunContext): P
           }
           return {};
         },
-        rolloutMetrics: (r) => {
+        rolloutMetrics: (r, { advantages: adv }) => {
           step++;
-          const correct = Uint8Array.from(r.completions, (c, i) => (task.evaluate(r.problems[Math.floor(i / r.groupSize)]!, c).correct ? 1 : 0));
-          const adv = advantage({ rewards: Float32Array.from(correct), groupSize: r.groupSize, correct });
           let tokAll = 0;
           let tokNZ = 0;
           for (let i = 0; i < adv.length; i++) {

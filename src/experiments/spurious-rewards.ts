@@ -17,7 +17,6 @@
 import { initBackend } from '../backend/index.js';
 import { evaluatePolicy } from '../eval/policy.js';
 import { GPT } from '../model/gpt.js';
-import { tokenLogProbsArrays } from '../model/logprobs.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
 import { phaseRunner } from '../parallel/phases.js';
 import type { RunEvent } from '../parallel/run-parallel.js';
@@ -30,7 +29,6 @@ import {
   randomReward,
   verifiableReward,
   type Reward,
-  type RewardOutput,
 } from '../rl/rewards.js';
 import type { Rollout } from '../rl/rollout.js';
 import { trainRL, type MetricHistory } from '../rl/trainer.js';
@@ -184,7 +182,7 @@ export function evaluateStyles(
 ): StyleEval {
   const maxNewTokens = task.maxCompletionTokens + 1;
   const ev = evaluatePolicy<TwoStyleProblem, TwoStyleEvaluation>(model, task, tokenizer, problems, { samples, maxNewTokens }, rng);
-  const s = styleCounts(ev.evaluations);
+  const s = styleCounts(ev.samples);
   const greedy = evaluatePolicy(model, task, tokenizer, problems, { samples: 1, maxNewTokens, greedy: true }, rng);
   return { ...s, greedyAccuracy: greedy.accuracy };
 }
@@ -251,18 +249,11 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
       const arm = run.arm;
       const P = run.rl.promptsPerStep;
       const G = run.rl.numGenerations;
-      // Keep the step's rewards so the per-position clip measurement knows each sample's advantage sign.
-      const inner = rewardOf(arm, task, run.seed);
-      let lastRewards: RewardOutput | null = null;
-      const reward: Reward<TwoStyleProblem> = {
-        name: inner.name,
-        compute: (r) => (lastRewards = inner.compute(r)),
-      };
       const res = await trainRL<TwoStyleProblem>({
         model: base.model,
         task,
         tokenizer,
-        reward,
+        reward: rewardOf(arm, task, run.seed),
         advantage: advantageFn('grpo'),
         sampleProblem: (rng) => sampleTrainProblem(task, rng),
         config: {
@@ -285,10 +276,10 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
           ctx?.progress({ step, accuracy: e.accuracy, freqA: e.freqA });
           return { ...e };
         },
-        rolloutMetrics: (r) => {
+        rolloutMetrics: (r, step) => {
           const e = r.completions.map((c, i) => task.evaluate(r.problems[Math.floor(i / r.groupSize)]!, c));
           const s = styleCounts(e);
-          const pos = lastRewards ? positionClipStats(base.model, r, lastRewards.rewards, run.rl.epsilon) : {};
+          const pos = positionClipStats(r, step.advantages, step.clipFlags());
           return { freqA: s.freqA, rolloutAccA: s.accA, rolloutAccB: s.accB, ...pos };
         },
         onProgress: false,
@@ -313,23 +304,19 @@ export async function spuriousRewardsRun(run: SpuriousRun, ctx?: RunContext): Pr
 
 /**
  * Where the clip acts, measured on the step's rollout batch after its updates (trainRL calls `rolloutMetrics`
- * then): for the style token (first completion token) and for the answer tokens (the rest, EOS included),
- * the mean pi_old of the sampled token and the fraction of tokens whose final ratio pi_new / pi_old lies beyond
- * the clip bound in the direction of the sample's advantage (ratio > 1 + eps with A > 0, < 1 - eps with A < 0;
- * the sign of A is that of reward - group mean under GRPO). Samples with zero advantage are left out of the
- * fractions. The paper's mechanism predicts clipping on the style token, which it reaches sooner at small
- * pi_old, and mass moving to the likelier style. One forward pass over the batch: cheap next to the updates.
+ * then): for the style token (first completion token) and for the answer tokens (the rest, EOS included), the
+ * mean pi_old of the sampled token and the fraction of tokens the surrogate's clip test flags (`flags`, from
+ * `RolloutStep.clipFlags`: the final ratio pi_new / pi_old past the clip bound in the direction of the sample's
+ * advantage). Samples with zero advantage are left out of the fractions. The paper's mechanism predicts clipping
+ * on the style token, which it reaches sooner at small pi_old, and mass moving to the likelier style.
  */
 export function positionClipStats(
-  model: GPT,
   r: Rollout<TwoStyleProblem>,
-  rewards: Float32Array,
-  epsilon: number,
+  advantages: Float32Array,
+  flags: Uint8Array,
 ): { styleProbOld: number; answerProbOld: number; clipStyle: number; clipAnswer: number } {
   const N = r.lengths.length;
-  const W = r.width;
   const M = r.maxNewTokens;
-  const scores = tokenLogProbsArrays(model, r.tokens, N, W);
   let pS = 0;
   let nS = 0;
   let pA = 0;
@@ -339,27 +326,21 @@ export function positionClipStats(
   let cA = 0;
   let dA = 0;
   for (let i = 0; i < N; i++) {
-    const g0 = Math.floor(i / r.groupSize) * r.groupSize;
-    let m = 0;
-    for (let j = 0; j < r.groupSize; j++) m += rewards[g0 + j]!;
-    const adv = rewards[i]! - m / r.groupSize;
-    const sign = Math.abs(adv) < 1e-9 ? 0 : Math.sign(adv);
+    const hasAdvantage = advantages[i] !== 0;
     for (let t = 0; t < r.lengths[i]!; t++) {
       const old = r.logProbs[i * M + t]!;
-      const now = scores.logp[i * (W - 1) + r.promptLengths[i]! + t - 1]!;
-      const ratio = Math.exp(now - old);
-      const clipped = (sign > 0 && ratio > 1 + epsilon) || (sign < 0 && ratio < 1 - epsilon) ? 1 : 0;
+      const clipped = flags[i * M + t]!;
       if (t === 0) {
         pS += Math.exp(old);
         nS++;
-        if (sign !== 0) {
+        if (hasAdvantage) {
           cS += clipped;
           dS++;
         }
       } else {
         pA += Math.exp(old);
         nA++;
-        if (sign !== 0) {
+        if (hasAdvantage) {
           cA += clipped;
           dA++;
         }

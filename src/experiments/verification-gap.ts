@@ -31,7 +31,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../backend/index.js';
+import { gapCurve, type GapAtTau } from '../eval/gap-curve.js';
 import { meanPassAtK } from '../eval/pass-at-k.js';
+import { rocAuc } from '../eval/roc-auc.js';
+import { mean } from '../eval/stats.js';
 import { generate } from '../model/generate.js';
 import { GPT } from '../model/gpt.js';
 import { gptConfig, type GPTConfig } from '../model/config.js';
@@ -492,73 +495,6 @@ export function verifyScores(
 // ---------------------------------------------------------------------------------------------------------------
 // Metrics (plain JS)
 
-export interface GapAtTau {
-  tau: number;
-  /** Mean over prompts of (accuracy of kept samples, or plain accuracy when none kept) - plain accuracy. */
-  gap: number;
-  /** gap / (1 - accuracy); NaN when accuracy is 1. */
-  relativeGap: number;
-  /** Fraction of all samples with P(Y) >= tau. */
-  kept: number;
-}
-
-/** Gap at each tau for samples grouped per prompt (prompt-major, `perPrompt` each). */
-export function gapCurve(correct: ArrayLike<number>, pYes: ArrayLike<number>, perPrompt: number, taus: readonly number[]): GapAtTau[] {
-  if (correct.length !== pYes.length) throw new Error(`gapCurve: correct (${correct.length}) and pYes (${pYes.length}) differ`);
-  if (!(Number.isInteger(perPrompt) && perPrompt >= 1 && correct.length % perPrompt === 0))
-    throw new Error(`gapCurve: perPrompt must be a positive integer dividing ${correct.length}, got ${perPrompt}`);
-  const prompts = correct.length / perPrompt;
-  const acc = meanOf(correct);
-  return taus.map((tau) => {
-    let gapSum = 0;
-    let kept = 0;
-    for (let p = 0; p < prompts; p++) {
-      let c = 0;
-      let k = 0;
-      let kc = 0;
-      for (let j = p * perPrompt; j < (p + 1) * perPrompt; j++) {
-        c += correct[j]!;
-        if (pYes[j]! >= tau) {
-          k++;
-          kc += correct[j]!;
-        }
-      }
-      kept += k;
-      if (k > 0) gapSum += kc / k - c / perPrompt;
-    }
-    const gap = gapSum / prompts;
-    return { tau, gap, relativeGap: acc < 1 ? gap / (1 - acc) : NaN, kept: kept / correct.length };
-  });
-}
-
-/** Area under the ROC curve of `score` for `label` (Mann-Whitney, ties count half); NaN with one class only. */
-export function rocAuc(label: ArrayLike<number>, score: ArrayLike<number>): number {
-  const n = label.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
-  let pos = 0;
-  let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && score[idx[j + 1]!] === score[idx[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++)
-      if (label[idx[k]!]) {
-        pos++;
-        rankSumPos += rank;
-      }
-    i = j + 1;
-  }
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return NaN;
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
-}
-
-function meanOf(x: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]!;
-  return s / x.length;
-}
-
 /** Metrics of one split's samples. */
 export interface SplitMetrics {
   accuracy: number;
@@ -606,10 +542,10 @@ function splitMetrics(s: SampleSet, taus: readonly number[], ks: readonly number
     if (!Number.isNaN(a)) within.push(a);
   }
   return {
-    accuracy: meanOf(s.correct),
+    accuracy: mean(s.correct),
     auc: rocAuc(s.correct, s.pYes),
-    aucWithin: within.length > 0 ? meanOf(within) : NaN,
-    meanPYes: meanOf(s.pYes),
+    aucWithin: within.length > 0 ? mean(within) : NaN,
+    meanPYes: mean(s.pYes),
     curve: gapCurve(s.correct, s.pYes, s.perPrompt, taus),
     passAtK,
     distinctAnswers: distinct / s.prompts,
@@ -845,7 +781,7 @@ export async function verificationGapSelfImproveRun(c: SelfImproveRunConfig, ctx
         eval: measure(r),
         keptFraction: chosen.length / pool.pYes.length,
         keptAccuracy: chosen.length > 0 ? keptCorrect / chosen.length : NaN,
-        poolAccuracy: meanOf(pool.correct),
+        poolAccuracy: mean(pool.correct),
         fineTuneSteps: steps,
       });
       ctx?.progress({ stage: 'round', task: c.task, arm: c.arm, seed: c.seed, round: r });
@@ -908,8 +844,8 @@ export function chooseTau(runs: readonly SizeRunResult[], task: GapTaskName, tau
   if (mine.length === 0) throw new Error(`chooseTau: no runs of task ${task}`);
   let best: TauChoice = { task, tau: 0.5, tauSplitGap: NaN, tauSplitKept: NaN };
   for (const [i, tau] of tauGrid.entries()) {
-    const gap = meanOf(mine.map((r) => r.tauSplit.curve[i]!.gap));
-    const kept = meanOf(mine.map((r) => r.tauSplit.curve[i]!.kept));
+    const gap = mean(mine.map((r) => r.tauSplit.curve[i]!.gap));
+    const kept = mean(mine.map((r) => r.tauSplit.curve[i]!.kept));
     if (tau === 0.5 && Number.isNaN(best.tauSplitGap)) best = { task, tau, tauSplitGap: gap, tauSplitKept: kept };
     if (kept >= minKept && (Number.isNaN(best.tauSplitGap) || gap > best.tauSplitGap)) best = { task, tau, tauSplitGap: gap, tauSplitKept: kept };
   }

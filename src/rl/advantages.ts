@@ -79,13 +79,27 @@ export function grpoAdvantages(input: AdvantageInput, options: GrpoOptions = {})
   return out;
 }
 
+/** Options of {@link reinforceAdvantages}. */
+export interface ReinforceOptions {
+  /**
+   * Map a 0/1 reward r to 2r - 1 first, so the advantages are +1 (correct) and -1 (wrong): Zhu et al.'s RLVR =
+   * PSR + NSR (arXiv 2506.01347, section 3). Every reward must then be 0 or 1. Default false.
+   */
+  signedReward?: boolean;
+}
+
 /**
- * REINFORCE (Williams 1992): the raw reward is the advantage, `A_i = r_i`. No baseline, so the gradient has full
- * variance; with rewards in {+1, -1} it is Zhu et al.'s RLVR = PSR + NSR (arXiv 2506.01347, section 3).
+ * REINFORCE (Williams 1992): the raw reward is the advantage, `A_i = r_i` (or `2 r_i - 1` with `signedReward`). No
+ * baseline, so the gradient has full variance; with rewards in {+1, -1} it is Zhu et al.'s RLVR = PSR + NSR
+ * (arXiv 2506.01347, section 3).
  */
-export function reinforceAdvantages(input: AdvantageInput): Float32Array {
+export function reinforceAdvantages(input: AdvantageInput, options: ReinforceOptions = {}): Float32Array {
   checkInput('reinforceAdvantages', input, 1);
-  return Float32Array.from(input.rewards);
+  if (!options.signedReward) return Float32Array.from(input.rewards);
+  return Float32Array.from(input.rewards, (r, i) => {
+    if (r !== 0 && r !== 1) throw new Error(`reinforceAdvantages: signedReward needs rewards in {0, 1}, got rewards[${i}] = ${r}`);
+    return 2 * r - 1;
+  });
 }
 
 /**
@@ -145,7 +159,7 @@ export const ADVANTAGE_NAMES = ['grpo', 'reinforce', 'reinforce-baseline', 'psr'
 export type AdvantageName = (typeof ADVANTAGE_NAMES)[number];
 
 /** Options a config may pass with a name; each function reads only its own. */
-export interface AdvantageOptions extends GrpoOptions, WReinforceOptions {}
+export interface AdvantageOptions extends GrpoOptions, WReinforceOptions, ReinforceOptions {}
 
 /**
  * The advantage function for a config name, with its options bound. An unknown name is an error listing the
@@ -154,7 +168,7 @@ export interface AdvantageOptions extends GrpoOptions, WReinforceOptions {}
 export function advantageFn(name: string, options: AdvantageOptions = {}): AdvantageFn {
   const used: Record<AdvantageName, readonly (keyof AdvantageOptions)[]> = {
     grpo: ['scaleByStd', 'stdEpsilon'],
-    reinforce: [],
+    reinforce: ['signedReward'],
     'reinforce-baseline': [],
     psr: [],
     nsr: [],
@@ -173,7 +187,7 @@ export function advantageFn(name: string, options: AdvantageOptions = {}): Advan
     case 'grpo':
       return (input) => grpoAdvantages(input, options);
     case 'reinforce':
-      return reinforceAdvantages;
+      return (input) => reinforceAdvantages(input, options);
     case 'reinforce-baseline':
       return reinforceBaselineAdvantages;
     case 'psr':

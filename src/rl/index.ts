@@ -5,3 +5,4 @@ export * from './surrogate.js';
 export * from './bandit.js';
 export * from './rollout.js';
 export * from './trainer.js';
+export * from './clip-flags.js';

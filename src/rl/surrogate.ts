@@ -37,6 +37,8 @@ export interface SurrogateOptions {
   entropyCoef?: number;
   /** How token losses become one scalar. Default 'token-mean'. */
   lossAggregation?: LossAggregation;
+  /** Also return the per-token clip flags (`SurrogateOutput.clipped`), e.g. to see where in a sequence the clip acts. Default false. */
+  tokenClipFlags?: boolean;
 }
 
 export interface SurrogateInputs {
@@ -72,6 +74,11 @@ export interface SurrogateOutput {
   /** Scalar loss to minimise. */
   loss: tf.Scalar;
   metrics: SurrogateMetrics;
+  /**
+   * [N, T] 1 where the token counts (mask 1) and the clipped branch is active, else 0 (all 0 with `clip: false`);
+   * only with `tokenClipFlags: true`. Its masked token mean is `metrics.clipFraction`.
+   */
+  clipped?: tf.Tensor2D;
 }
 
 function checkShape(t: tf.Tensor | undefined, shape: readonly number[], field: string): void {
@@ -105,7 +112,9 @@ function resolveOptions(o: SurrogateOptions, inputs: SurrogateInputs) {
   if (!(LOSS_AGGREGATIONS as readonly string[]).includes(lossAggregation)) {
     throw new Error(`clippedSurrogate: lossAggregation "${lossAggregation}" is not one of ${LOSS_AGGREGATIONS.join(', ')}`);
   }
-  return { epsilon, epsilonHigh, clip, beta, entropyCoef, lossAggregation };
+  const tokenClipFlags = o.tokenClipFlags ?? false;
+  if (typeof tokenClipFlags !== 'boolean') throw new Error(`clippedSurrogate: tokenClipFlags must be true or false, got ${String(tokenClipFlags)}`);
+  return { epsilon, epsilonHigh, clip, beta, entropyCoef, lossAggregation, tokenClipFlags };
 }
 
 /**
@@ -126,7 +135,7 @@ export function aggregateTokens(values: tf.Tensor, mask: tf.Tensor, mode: LossAg
  * Clipped surrogate loss and its diagnostics. Shapes: logp, oldLogp, mask, refLogp, entropy [N, T]; advantages [N].
  * All float32. Inside `tf.variableGrads(() => ...)`, which disposes every tensor but the returned loss, `tf.keep`
  * the metric tensors in the closure and read them after the update with {@link readSurrogateMetrics} (one sync;
- * `bandit.ts` shows the pattern). Every intermediate is tidied.
+ * `bandit.ts` shows the pattern). Every intermediate is tidied; the caller disposes `clipped` when it asked for it.
  */
 export function clippedSurrogate(inputs: SurrogateInputs, options: SurrogateOptions = {}): SurrogateOutput {
   const { logp, oldLogp, advantages, mask, refLogp, entropy } = inputs;
@@ -177,6 +186,7 @@ export function clippedSurrogate(inputs: SurrogateInputs, options: SurrogateOpti
       klRef,
       entropy: meanEntropy,
     };
+    if (o.tokenClipFlags) return { loss, metrics, clipped: tf.mul(clipped, mask) } as unknown as tf.TensorContainer;
     return { loss, metrics } as unknown as tf.TensorContainer;
   });
   return out as unknown as SurrogateOutput;

@@ -24,6 +24,7 @@ import { trainStep } from '../train/step.js';
 import { optimizerFromConfig, scheduleFromConfig } from '../train/trainer.js';
 import { checkChoice, checkInt, checkKeys, checkRange } from '../train/validate.js';
 import type { AdvantageFn } from './advantages.js';
+import { rolloutClipFlags } from './clip-flags.js';
 import type { Reward } from './rewards.js';
 import { collectRollout, updateBatch, updateTensors, type Rollout } from './rollout.js';
 import { clippedSurrogate, LOSS_AGGREGATIONS, type LossAggregation } from './surrogate.js';
@@ -164,8 +165,11 @@ export interface RLOptions<P> {
   reference?: GPT;
   /** Held-out evaluation before training, every `evalEvery` steps and after the last step; named numbers. */
   evaluate?: (step: number) => Record<string, number> | Promise<Record<string, number>>;
-  /** Task-defined per-step counters from the rollout (e.g. fraction of samples using strategy A). */
-  rolloutMetrics?: (rollout: Rollout<P>) => Record<string, number>;
+  /**
+   * Task-defined per-step counters from the rollout (e.g. fraction of samples using strategy A), called after the
+   * step's updates with what those updates used (see {@link RolloutStep}).
+   */
+  rolloutMetrics?: (rollout: Rollout<P>, step: RolloutStep) => Record<string, number>;
   /** Replaces the default progress lines on stderr; false silences them. */
   onProgress?: ((p: RLProgress) => void) | false;
   /** Save model + optimizer + streams here every `checkpointEvery` steps and at the end. */
@@ -176,6 +180,18 @@ export interface RLOptions<P> {
    * matter, or accept that a resumed random-reward run draws different rewards than an uninterrupted one.
    */
   resumeFrom?: string;
+}
+
+/** What `rolloutMetrics` receives besides the rollout. */
+export interface RolloutStep {
+  /** [N] the advantages the step's updates used. */
+  advantages: Float32Array;
+  /**
+   * [N, maxNewTokens] per-token clip flags of the rollout under the model after the step's updates, with the run's
+   * epsilons (`rolloutClipFlags`: where the clip acts, or would act in a run without clipping). Costs one forward
+   * pass over the batch; computed on the first call.
+   */
+  clipFlags(): Uint8Array;
 }
 
 export interface RLResult {
@@ -314,7 +330,7 @@ export async function trainRL<P>(opts: RLOptions<P>): Promise<RLResult> {
         msSampling: tScore - tSample,
         msScoring: tUpdate - tScore,
         msUpdate: tEnd - tUpdate,
-        ...(opts.rolloutMetrics ? opts.rolloutMetrics(rollout) : {}),
+        ...(opts.rolloutMetrics ? opts.rolloutMetrics(rollout, rolloutStep(model, rollout, adv, cfg)) : {}),
       };
       if (rewarded.correct) row['accuracy'] = mean(rewarded.correct);
       if (!Number.isFinite(row['loss']!)) throw new Error(`trainRL: non-finite loss at step ${done}`);
@@ -327,6 +343,14 @@ export async function trainRL<P>(opts: RLOptions<P>): Promise<RLResult> {
     optimizer.dispose();
   }
   return { config: cfg, history, evals, seconds: (performance.now() - t0) / 1000 };
+}
+
+function rolloutStep<P>(model: GPT, rollout: Rollout<P>, advantages: Float32Array, cfg: RLConfig): RolloutStep {
+  let flags: Uint8Array | undefined;
+  return {
+    advantages,
+    clipFlags: () => (flags ??= rolloutClipFlags(model, rollout, advantages, { epsilon: cfg.epsilon, epsilonHigh: cfg.epsilonHigh })),
+  };
 }
 
 /** One clipped-surrogate gradient update on rollout rows `idx`. Returns plain numbers (one read). */

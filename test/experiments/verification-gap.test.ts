@@ -7,8 +7,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
 import {
   chooseTau,
-  gapCurve,
-  rocAuc,
   runVerificationGap,
   selfFilter,
   VERIFICATION_GAP_PRESETS,
@@ -17,25 +15,6 @@ import {
 } from '../../src/experiments/verification-gap.js';
 import { verificationGapClaims } from '../../src/experiments/verification-gap-claims.js';
 import { evaluateClaim } from '../../src/notebook/claims.js';
-
-test('gapCurve: per-prompt rejection sampling, kept fraction, relative gap', () => {
-  // prompt 0: samples correct 1,0,0,0 with the verifier trusting only the correct one; prompt 1: nothing kept.
-  const correct = [1, 0, 0, 0, 1, 1, 0, 0];
-  const pYes = [0.9, 0.2, 0.1, 0.3, 0.4, 0.4, 0.4, 0.4];
-  const [c] = gapCurve(correct, pYes, 4, [0.5]);
-  // prompt 0: kept acc 1 - plain 0.25 = 0.75; prompt 1: none kept -> 0. Mean 0.375; plain acc 3/8.
-  assert.ok(Math.abs(c!.gap - 0.375) < 1e-12);
-  assert.ok(Math.abs(c!.kept - 1 / 8) < 1e-12);
-  assert.ok(Math.abs(c!.relativeGap - 0.375 / (1 - 3 / 8)) < 1e-12);
-  assert.throws(() => gapCurve(correct, pYes, 3, [0.5]), /perPrompt/);
-});
-
-test('rocAuc: perfect, reversed, ties, one class', () => {
-  assert.equal(rocAuc([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]), 1);
-  assert.equal(rocAuc([1, 1, 0, 0], [0.1, 0.2, 0.3, 0.4]), 0);
-  assert.equal(rocAuc([0, 1], [0.5, 0.5]), 0.5);
-  assert.ok(Number.isNaN(rocAuc([1, 1], [0.1, 0.2])));
-});
 
 test('selfFilter: threshold, best-of-n per prompt, top fraction of the pool', () => {
   // 2 prompts x 4 samples.

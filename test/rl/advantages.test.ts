@@ -30,6 +30,11 @@ test('GRPO: group-normalised with the unbiased std, zero when a group is constan
 test('REINFORCE raw and with a group-mean baseline', () => {
   near(reinforceAdvantages({ rewards: f32([1, -1, 0.5]), groupSize: 1 }), [1, -1, 0.5]);
   near(reinforceBaselineAdvantages({ rewards: f32([1, 0, 2, 2]), groupSize: 2 }), [0.5, -0.5, 0, 0]);
+  // signedReward: 0/1 rewards become -1/+1 (Zhu et al.'s RLVR = PSR + NSR); anything else is an error.
+  near(reinforceAdvantages({ rewards: f32([1, 0, 0, 1]), groupSize: 2 }, { signedReward: true }), [1, -1, -1, 1]);
+  near(advantageFn('reinforce', { signedReward: true })({ rewards: f32([0, 1]), groupSize: 1 }), [-1, 1]);
+  assert.throws(() => reinforceAdvantages({ rewards: f32([1, 0.5]), groupSize: 1 }, { signedReward: true }), /signedReward needs rewards in \{0, 1\}, got rewards\[1\] = 0.5/);
+  assert.throws(() => advantageFn('grpo', { signedReward: true }), /option "signedReward" does not apply to "grpo"/);
 });
 
 test('PSR, NSR and W-REINFORCE read correctness', () => {

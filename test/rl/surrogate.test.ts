@@ -58,6 +58,25 @@ test('clipped surrogate: values, clip fraction and aggregation on a hand-compute
   tf.dispose([outHi.loss, ...Object.values(hi)]);
 });
 
+test('per-token clip flags: where the clipped branch is active, masked; their mean is the clip fraction', () => {
+  const inputs = handCase([1, 1, 1, 0]);
+  // rho = [[1.5, 0.5], [1.0, 1.1]], A = [1, -1]: only rho 1.5 with A > 0 clips (0.5 has A > 0 and is not clipped).
+  const before = tf.memory().numTensors;
+  const out = clippedSurrogate(inputs, { tokenClipFlags: true });
+  assert.deepEqual(Array.from(out.clipped!.dataSync()), [1, 0, 0, 0]);
+  assert.ok(Math.abs(readSurrogateMetrics(out.metrics).clipFraction - 1 / 3) < 1e-6);
+  const off = clippedSurrogate(inputs, { tokenClipFlags: true, clip: false });
+  assert.deepEqual(Array.from(off.clipped!.dataSync()), [0, 0, 0, 0]);
+  readSurrogateMetrics(off.metrics);
+  const plain = clippedSurrogate(inputs);
+  assert.equal(plain.clipped, undefined, 'not asked for, not made');
+  readSurrogateMetrics(plain.metrics);
+  tf.dispose([out.loss, out.clipped!, off.loss, off.clipped!, plain.loss]);
+  assert.equal(tf.memory().numTensors, before, 'the flags are the only extra output');
+  assert.throws(() => clippedSurrogate(inputs, { tokenClipFlags: 1 as never }), /tokenClipFlags must be true or false/);
+  tf.dispose(Object.values(inputs));
+});
+
 test('gradient: clipped tokens get none; clip=false is the importance-weighted policy gradient', () => {
   const c = handCase();
   const gradOf = (opts: SurrogateOptions) =>

@@ -16,7 +16,7 @@ import { GPT, gptConfig, tokenLogProbs } from '../../src/model/index.js';
 import { AdditionTask, Tokenizer, generateHeldOutSet, makeBatch, sampleTrainProblem, trainExamples } from '../../src/tasks/index.js';
 import { languageModelLoss, train } from '../../src/train/index.js';
 import { evaluatePolicy } from '../../src/eval/policy.js';
-import { advantageFn, clippedSurrogate, intrinsicReward, rlConfig, trainRL, verifiableReward } from '../../src/rl/index.js';
+import { advantageFn, clippedSurrogate, completionScores, intrinsicReward, rlConfig, trainRL, verifiableReward } from '../../src/rl/index.js';
 
 await initBackend({ quiet: true });
 
@@ -109,6 +109,49 @@ test('tensors stay flat over 30 RL steps, and the same seed gives the same run',
   assert.ok(changed, 'the weights changed');
   a.dispose();
   b.dispose();
+});
+
+test('rolloutMetrics gets the step\'s advantages and the clip flags of the model after its updates', async () => {
+  const model = copyOfBase();
+  const epsilon = 0.1;
+  let flagged = 0;
+  let checked = 0;
+  await trainRL({
+    model,
+    task,
+    tokenizer,
+    reward: verifiableReward(task),
+    advantage: advantageFn('grpo'),
+    config: { steps: 3, promptsPerStep: 4, numGenerations: 4, miniBatchSize: 4, epochs: 4, epsilon, maxNewTokens: 5, seed: 5, optim: { lr: 3e-3 } },
+    rolloutMetrics: (r, step) => {
+      const correct = Float32Array.from(r.completions, (c, i) => (task.evaluate(r.problems[Math.floor(i / r.groupSize)]!, c).correct ? 1 : 0));
+      assert.deepEqual(step.advantages, advantageFn('grpo')({ rewards: correct, groupSize: r.groupSize }));
+      const before = tf.memory().numTensors;
+      const flags = step.clipFlags();
+      assert.equal(step.clipFlags(), flags, 'computed once');
+      assert.equal(tf.memory().numTensors, before, 'the flags leave no tensor behind');
+      // The same test in plain JS on the updated model's log-probs, away from the bounds' rounding.
+      const now = completionScores(model, r).logp;
+      for (let i = 0; i < r.lengths.length; i++)
+        for (let t = 0; t < r.maxNewTokens; t++) {
+          const f = flags[i * r.maxNewTokens + t]!;
+          if (t >= r.lengths[i]!) {
+            assert.equal(f, 0, 'no flag past a sample\'s end');
+            continue;
+          }
+          const ratio = Math.exp(now[i * r.maxNewTokens + t]! - r.logProbs[i * r.maxNewTokens + t]!);
+          const a = step.advantages[i]!;
+          if (Math.abs(ratio - (1 + epsilon)) < 1e-4 || Math.abs(ratio - (1 - epsilon)) < 1e-4) continue;
+          assert.equal(f, (a > 0 && ratio > 1 + epsilon) || (a < 0 && ratio < 1 - epsilon) ? 1 : 0, `sample ${i} token ${t}: ratio ${ratio}, A ${a}`);
+          checked++;
+          flagged += f;
+        }
+      return {};
+    },
+    onProgress: false,
+  });
+  assert.ok(checked > 50 && flagged > 0, `a real test: ${flagged} of ${checked} tokens flagged`);
+  model.dispose();
 });
 
 test('a run stopped after 3 steps and resumed from its checkpoint equals an uninterrupted run', async () => {
