@@ -13,6 +13,7 @@
  * model before RL instead (and the temperature check: whether sharpening can help).
  */
 import { initBackend } from '../../backend/index.js';
+import { evaluatePolicy, type SampleRecord } from '../../eval/policy.js';
 import { GPT } from '../../model/gpt.js';
 import { gptConfig, type GPTConfig } from '../../model/config.js';
 import { mixWeights } from '../../model/weights.js';
@@ -22,7 +23,6 @@ import type { RunContext } from '../../parallel/run-function.js';
 import { Rng } from '../../random.js';
 import { advantageFn } from '../../rl/advantages.js';
 import { intrinsicReward, verifiableReward, type Reward } from '../../rl/rewards.js';
-import { collectRollout, type Rollout } from '../../rl/rollout.js';
 import { trainRL, type MetricHistory } from '../../rl/trainer.js';
 import { makeBatch } from '../../tasks/batch.js';
 import { generateHeldOutSet, sampleTrainProblem } from '../../tasks/dataset.js';
@@ -132,13 +132,12 @@ function mixedModel(base: GPT, instruct: GPT, a: number): GPT {
 
 // --- evaluation --------------------------------------------------------------------------------------------------
 
-/** Wait-rate, error and entropy counters of a batch of samples (rollout layout). */
-function waitStats(
-  r: Pick<Rollout<WaitScratchpadProblem>, 'lengths' | 'maxNewTokens' | 'entropies' | 'tokens' | 'width' | 'promptLengths'>,
-  evals: readonly WaitScratchpadEvaluation[],
-  waitId: number,
-  commaId: number,
-): Omit<WaitEval, 'accuracy'> {
+/**
+ * The WAIT statistics of an evaluation's samples: the task's per-sample counters (steps, waits, errors by type,
+ * fixes) pooled over samples, and the token entropies split into those inside a wait segment (after `<wait>`, up
+ * to the next comma or the end) and the rest.
+ */
+function waitStats(samples: readonly SampleRecord<WaitScratchpadEvaluation>[], waitId: number, commaId: number): Omit<WaitEval, 'accuracy' | 'length'> {
   let steps = 0;
   let waits = 0;
   let carrySteps = 0;
@@ -146,7 +145,11 @@ function waitStats(
   let otherErr = 0;
   let fixed = 0;
   let formatted = 0;
-  for (const e of evals) {
+  let hIn = 0;
+  let nIn = 0;
+  let hOut = 0;
+  let nOut = 0;
+  for (const e of samples) {
     steps += e.steps;
     waits += e.waits;
     carrySteps += e.carrySteps;
@@ -154,30 +157,18 @@ function waitStats(
     otherErr += e.otherErrors;
     fixed += e.fixed;
     if (e.formatted) formatted++;
-  }
-  // Token entropies inside a wait segment (after <wait>, up to the next comma or the end) and elsewhere.
-  let hIn = 0;
-  let nIn = 0;
-  let hOut = 0;
-  let nOut = 0;
-  let tokens = 0;
-  const M = r.maxNewTokens;
-  for (let i = 0; i < r.lengths.length; i++) {
-    const start = i * r.width + r.promptLengths[i]!;
     let inWait = false;
-    for (let j = 0; j < r.lengths[i]!; j++) {
-      const h = r.entropies[i * M + j]!;
-      const tok = r.tokens[start + j]!;
+    for (let j = 0; j < e.tokens.length; j++) {
+      const tok = e.tokens[j]!;
       if (inWait && tok !== commaId) {
-        hIn += h;
+        hIn += e.entropies[j]!;
         nIn++;
       } else {
-        hOut += h;
+        hOut += e.entropies[j]!;
         nOut++;
       }
       if (tok === waitId) inWait = true;
       else if (tok === commaId) inWait = false;
-      tokens++;
     }
   }
   const errors = carryErr + otherErr;
@@ -186,15 +177,14 @@ function waitStats(
     entropyInWait: nIn > 0 ? hIn / nIn : NaN,
     entropyOutsideWait: nOut > 0 ? hOut / nOut : NaN,
     waitRate: steps > 0 ? waits / steps : 0,
-    length: tokens / r.lengths.length,
     carryErrorRate: carrySteps > 0 ? carryErr / carrySteps : NaN,
     otherErrorRate: steps - carrySteps > 0 ? otherErr / (steps - carrySteps) : NaN,
     fixedShare: errors > 0 ? fixed / errors : NaN,
-    formatted: formatted / evals.length,
+    formatted: formatted / samples.length,
   };
 }
 
-/** Held-out evaluation at temperature `temperature` (or greedy). */
+/** Held-out evaluation through the shared `evaluatePolicy`, at temperature `temperature` (or greedy). */
 export function evaluateWait(
   model: GPT,
   task: WaitScratchpadTask,
@@ -204,18 +194,8 @@ export function evaluateWait(
   rng: Rng,
   sampling: { temperature?: number; greedy?: boolean } = {},
 ): WaitEval {
-  const greedy = sampling.greedy ?? false;
-  const r = collectRollout(
-    model,
-    task,
-    tokenizer,
-    problems,
-    { numGenerations: greedy ? 1 : samples, maxNewTokens: task.maxCompletionTokens + 1, temperature: sampling.temperature ?? 1, greedy },
-    rng,
-  );
-  const evals = r.completions.map((c, i) => task.evaluate(problems[Math.floor(i / r.groupSize)]!, c));
-  const correct = evals.filter((e) => e.correct).length;
-  return { accuracy: correct / evals.length, ...waitStats(r, evals, tokenizer.id(WAIT), tokenizer.encode(',')[0]!) };
+  const ev = evaluatePolicy(model, task, tokenizer, problems, { samples, maxNewTokens: task.maxCompletionTokens + 1, ...sampling }, rng);
+  return { accuracy: ev.accuracy, length: ev.length, ...waitStats(ev.samples, tokenizer.id(WAIT), tokenizer.encode(',')[0]!) };
 }
 
 // --- the run -----------------------------------------------------------------------------------------------------
