@@ -6,3 +6,6 @@ export * from './negative-reinforcement.js';
 export * from './rlif-collapse/config.js';
 export * from './rlif-collapse/run.js';
 export * from './rlif-collapse/claims.js';
+export * from './contract.js';
+export * from './config-check.js';
+export * from './seed-deltas.js';

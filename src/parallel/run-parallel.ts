@@ -24,6 +24,7 @@ import { assertPlainData } from './plain-data.js';
 import type { FromWorker, MemorySample, ToWorker, WorkerInit } from './protocol.js';
 import { deserializeError, ParallelRunError, runFailed, serializeError } from './run-error.js';
 import { loadRunFunction, resolveModuleUrl, validateExportName, type RunContext } from './run-function.js';
+import { activeRunStore } from './run-store.js';
 
 /** What `onProgress` receives. `worker` is 0..workers-1 (0 in-process). */
 export type RunEvent =
@@ -110,9 +111,11 @@ export async function runParallelReport<C, R>(options: RunParallelOptions<C>): P
   const workers = resolveWorkers(options.workers, configs.length);
   configs.forEach((c, i) => assertPlainData(c, `configs[${i}]`));
   signal?.throwIfAborted();
+  const store = activeRunStore();
+  if (store !== null && configs.length > 0) return runThroughStore<C, R>(options, store);
   const backend = parentBackend(options.backend);
   const t0 = performance.now();
-  const base = { configs, moduleUrl, exportName, backend, onProgress, signal };
+  const base = { configs, moduleUrl, exportName, backend, onProgress, signal, onResult: undefined };
   let partial: PartialReport<R>;
   if (configs.length === 0) partial = emptyRun<R>();
   else if (workers === 1) partial = await runInProcess<C, R>(base);
@@ -126,6 +129,57 @@ export async function runParallelReport<C, R>(options: RunParallelOptions<C>): P
   };
 }
 
+/**
+ * `runParallel` with a run store (see run-store.ts): stored runs are loaded, this shard's missing runs are executed
+ * (each saved as soon as it finishes), and the call stops with `ShardPhaseDone` if other shards owe runs of it.
+ * Progress events keep the indices of the full call; a loaded run reports one `done` event. The run functions'
+ * `context.index` counts the runs executed here (results never depend on it: a result is a function of its config).
+ */
+async function runThroughStore<C, R>(options: RunParallelOptions<C>, store: import('./run-store.js').RunStore): Promise<SweepReport<R>> {
+  const moduleUrl = resolveModuleUrl(options.module);
+  const exportName = validateExportName(options.exportName);
+  const backend = options.backend ?? parentBackend(undefined) ?? (await initBackend({ quiet: true })).name;
+  const plan = store.plan(moduleUrl, exportName, backend, options.configs);
+  const todo = plan.todo.map((i) => options.configs[i]!);
+  const t0 = performance.now();
+  // Loaded runs count as done, so a caller's progress bar over the whole call still fills.
+  const total = options.configs.length;
+  let loaded = 0;
+  plan.results.forEach((r, index) => r !== null && emit(options.onProgress, { kind: 'done', index, worker: 0, ms: 0, completed: ++loaded, total }));
+  const inner =
+    todo.length === 0
+      ? { results: [], runs: [], perWorker: [], workers: 0, inProcess: true, wallMs: 0, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
+      : await runParallelReportOn<C, R>({ ...options, backend, configs: todo }, (j, value) => {
+          const i = plan.todo[j]!;
+          store.save(plan.keys[i]!, moduleUrl, exportName, backend, options.configs[i], value);
+        }, plan.todo, loaded, total);
+  if (plan.pending) throw plan.pending;
+  const results = plan.results.slice() as R[];
+  plan.todo.forEach((i, j) => (results[i] = inner.results[j]!));
+  return { ...inner, results, runs: inner.runs.map((r) => ({ ...r, index: plan.todo[r.index]! })), wallMs: performance.now() - t0 };
+}
+
+/** The plain path over a subset of a call's configs: `indexMap[j]` is subset run j's index in the full call. */
+async function runParallelReportOn<C, R>(
+  options: RunParallelOptions<C>,
+  onResult: (j: number, value: unknown) => void,
+  indexMap: readonly number[],
+  offset: number,
+  total: number,
+): Promise<SweepReport<R>> {
+  const { configs, signal } = options;
+  const moduleUrl = resolveModuleUrl(options.module);
+  const exportName = validateExportName(options.exportName);
+  const workers = resolveWorkers(options.workers, configs.length);
+  const onProgress = options.onProgress
+    ? (e: RunEvent) => options.onProgress!(e.kind === 'done' ? { ...e, index: indexMap[e.index]!, completed: e.completed + offset, total } : { ...e, index: indexMap[e.index]! })
+    : undefined;
+  const t0 = performance.now();
+  const base = { configs, moduleUrl, exportName, backend: options.backend, onProgress, signal, onResult };
+  const partial = workers === 1 ? await runInProcess<C, R>(base) : await runInWorkers<C, R>(base, workers);
+  return { ...partial, workers, inProcess: workers === 1, wallMs: performance.now() - t0, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
 interface RunBase<C> {
   configs: readonly C[];
   moduleUrl: string;
@@ -133,6 +187,8 @@ interface RunBase<C> {
   backend: string | undefined;
   onProgress: ((event: RunEvent) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** Called with each finished result (the run store saves it at once, so a crash loses no finished run). */
+  onResult: ((index: number, value: unknown) => void) | undefined;
 }
 
 type PartialReport<R> = Pick<SweepReport<R>, 'results' | 'runs' | 'perWorker'>;
@@ -194,6 +250,7 @@ async function runInProcess<C, R>(b: RunBase<C>): Promise<PartialReport<R>> {
     const ms = performance.now() - t;
     record(stats, sampleMemory());
     stats.runs++;
+    b.onResult?.(index, value);
     results.push(value);
     runs.push({ index, worker: 0, ms });
     emit(b.onProgress, { kind: 'done', index, worker: 0, ms, completed: index + 1, total: b.configs.length });
@@ -289,6 +346,7 @@ async function runInWorkers<C, R>(b: RunBase<C>, count: number): Promise<Partial
             stats[w]!.runs++;
             running.delete(w);
             results[msg.index] = msg.value as R;
+            b.onResult?.(msg.index, msg.value);
             runs.push({ index: msg.index, worker: w, ms: msg.ms });
             completed++;
             emit(b.onProgress, { kind: 'done', index: msg.index, worker: w, ms: msg.ms, completed, total });
