@@ -17,9 +17,6 @@ import { evaluatePolicy, type SampleRecord } from '../../eval/policy.js';
 import { GPT } from '../../model/gpt.js';
 import { gptConfig, type GPTConfig } from '../../model/config.js';
 import { mixWeights } from '../../model/weights.js';
-import { phaseRunner } from '../../parallel/phases.js';
-import type { RunEvent } from '../../parallel/run-parallel.js';
-import type { RunContext } from '../../parallel/run-function.js';
 import { Rng } from '../../random.js';
 import { advantageFn } from '../../rl/advantages.js';
 import { intrinsicReward, verifiableReward, type Reward } from '../../rl/rewards.js';
@@ -37,7 +34,9 @@ import {
 } from '../../tasks/wait-scratchpad.js';
 import { cachedLanguageModel } from '../../train/cached-lm.js';
 import { pretrainSchedule } from '../../train/schedule.js';
-import { checkRlifConfig, evalSchedule, type RlifArm, type RlifCollapseConfig } from './config.js';
+import { defineExperiment, planRun, type ExperimentRunContext } from '../contract.js';
+import { rlifClaimSpecs } from './claims.js';
+import { checkRlifConfig, evalSchedule, RLIF_PRESETS, type RlifArm, type RlifCollapseConfig } from './config.js';
 
 /** One run: one mix, one arm (null: measure the model only), one seed (plain data, for a worker). */
 export interface RlifRun {
@@ -51,7 +50,6 @@ export interface RlifRun {
   eval: RlifCollapseConfig['eval'];
   temperatures: number[];
   seed: number;
-  cacheDir?: string;
 }
 
 /** Held-out numbers at one evaluation. */
@@ -100,20 +98,22 @@ export interface PretrainedModels {
 // --- base and instruct -------------------------------------------------------------------------------------------
 
 /** Base (pretrained on the noisy self-correcting corpus) and instruct (base + SFT), both through the cache. */
-export async function pretrainedModels(run: Pick<RlifRun, 'terms' | 'model' | 'pretrain' | 'instruct' | 'cacheDir'>): Promise<PretrainedModels> {
+export async function pretrainedModels(
+  run: Pick<RlifRun, 'terms' | 'model' | 'pretrain' | 'instruct'>,
+  cacheDir?: string,
+): Promise<PretrainedModels> {
   const task = new WaitScratchpadTask({ terms: run.terms });
   const tokenizer = Tokenizer.forTasks([task]);
   // BOS + prompt ("d+d+...=") + completion + EOS
   const contextLength = 1 + 2 * run.terms + task.maxCompletionTokens + 1;
   const config = gptConfig({ vocabSize: tokenizer.vocabSize, contextLength, ...run.model });
-  const cacheDir = run.cacheDir !== undefined ? { cacheDir: run.cacheDir } : {};
   // Base and instruct are both next-token training on a corpus style; only the init, seed and warmup differ.
   const lm = (key: object, build: () => GPT, p: { steps: number; batchSize: number; lr: number; style: CorpusStyle }, seed: number, warmup: boolean) =>
     cachedLanguageModel({
       key,
       modelConfig: config,
       tokenizer: tokenizer.toJSON(),
-      ...cacheDir,
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
       build,
       batches: (_s, rng) => makeBatch(tokenizer, waitScratchpadExamples(task, p.style, rng, p.batchSize), contextLength),
       config: pretrainSchedule({ ...p, seed }, warmup ? 100 : 0),
@@ -185,7 +185,7 @@ function waitStats(samples: readonly SampleRecord<WaitScratchpadEvaluation>[], w
 }
 
 /** Held-out evaluation through the shared `evaluatePolicy`, at temperature `temperature` (or greedy). */
-export function evaluateWait(
+function evaluateWait(
   model: GPT,
   task: WaitScratchpadTask,
   tokenizer: Tokenizer,
@@ -206,11 +206,11 @@ function rewardOf(arm: RlifArm, task: WaitScratchpadTask): Reward<WaitScratchpad
   return intrinsicReward(arm.reward, { normalisation: arm.normalisation ?? 'token-mean', task });
 }
 
-/** One (mix, arm, seed) run: the run function of `runParallel`. */
-export async function rlifCollapseRun(run: RlifRun, ctx?: RunContext): Promise<RlifRunResult> {
+/** One (mix, arm, seed) run: the run function of the experiment. */
+export async function rlifCollapseRun(run: RlifRun, ctx: ExperimentRunContext): Promise<RlifRunResult> {
   await initBackend({ quiet: true });
   const t0 = performance.now();
-  const m = await pretrainedModels(run);
+  const m = await pretrainedModels(run, ctx.cacheDir);
   const { task, tokenizer } = m;
   const model = mixedModel(m.base, m.instruct, run.mix);
   m.base.dispose();
@@ -259,7 +259,7 @@ export async function rlifCollapseRun(run: RlifRun, ctx?: RunContext): Promise<R
           if (!schedule.has(step)) return {};
           const e = evaluate();
           record(step, e);
-          ctx?.progress({ step, accuracy: e.accuracy, waitRate: e.waitRate });
+          ctx.progress({ step, accuracy: e.accuracy, waitRate: e.waitRate });
           return {};
         },
         onProgress: false,
@@ -281,7 +281,7 @@ export async function rlifCollapseRun(run: RlifRun, ctx?: RunContext): Promise<R
   };
 }
 
-// --- the experiment: every run of a config -----------------------------------------------------------------------
+// --- the experiment: every run of a config ---------------------------------------------------------------------
 
 export interface RlifCollapseResult {
   config: RlifCollapseConfig;
@@ -289,84 +289,39 @@ export interface RlifCollapseResult {
   models: RlifRunResult[];
   /** One per (mix, arm, seed) the arms select. */
   runs: RlifRunResult[];
-  seconds: number;
 }
 
-function runOf(c: RlifCollapseConfig, mix: number, arm: RlifArm | null, seed: number, cacheDir?: string): RlifRun {
-  return {
-    terms: c.terms,
-    model: c.model,
-    pretrain: c.pretrain,
-    instruct: c.instruct,
-    mix,
-    arm,
-    rl: c.rl,
-    eval: c.eval,
-    temperatures: c.temperatures,
-    seed,
-    ...(cacheDir !== undefined ? { cacheDir } : {}),
-  };
-}
-
-/** Every (mix, arm, seed) run of `config`, in a stable order. */
-export function rlifRuns(config: RlifCollapseConfig, cacheDir?: string): RlifRun[] {
-  const out: RlifRun[] = [];
-  for (const mix of config.mixes)
-    for (const arm of config.arms) {
-      if (arm.mixes && !arm.mixes.includes(mix)) continue;
-      for (const seed of config.seeds) out.push(runOf(config, mix, arm, seed, cacheDir));
-    }
-  return out;
+function runOf(c: RlifCollapseConfig, mix: number, arm: RlifArm | null, seed: number): RlifRun {
+  return { terms: c.terms, model: c.model, pretrain: c.pretrain, instruct: c.instruct, mix, arm, rl: c.rl, eval: c.eval, temperatures: c.temperatures, seed };
 }
 
 /**
- * Runs the whole experiment: first each mix is measured before RL (the models are pretrained once, through the cache),
- * then every (mix, arm, seed) through `runParallel`. Plain JSON out.
+ * Claim 2 on the experiment contract. Phases: `pretrain` measures the first mix, training base and instruct into the
+ * cache on the way (one run, so parallel workers never train the same model twice); `models` measures the other
+ * mixes; `rl` is every (mix, arm, seed) the arms select.
  */
-export async function runRlifCollapse(
-  config: RlifCollapseConfig,
-  onProgress?: (e: RunEvent & { phase: 'models' | 'rl' }) => void,
-  options: { cacheDir?: string } = {},
-): Promise<RlifCollapseResult> {
-  checkRlifConfig(config, 'runRlifCollapse: config');
-  const t0 = performance.now();
-  const seed0 = config.seeds[0]!;
-  const workers = config.workers !== undefined ? { workers: config.workers } : {};
-  const run = phaseRunner<RlifRun, RlifRunResult, 'models' | 'rl'>({
-    module: import.meta.url,
-    exportName: 'rlifCollapseRun',
-    ...workers,
-    ...(onProgress ? { onProgress } : {}),
-  });
-  // Pretrain once (in one worker) before the mixes fan out, so parallel workers do not train the same model twice.
-  const first = await run('models', [runOf(config, config.mixes[0]!, null, seed0, options.cacheDir)], 1);
-  const rest = await run('models', config.mixes.slice(1).map((a) => runOf(config, a, null, seed0, options.cacheDir)));
-  const runs = await run('rl', rlifRuns(config, options.cacheDir));
-  return { config, models: [...first, ...rest], runs, seconds: (performance.now() - t0) / 1000 };
-}
-
-// --- reading a result --------------------------------------------------------------------------------------------
-
-/** Value of `metric` at `step` minus at step 0, per seed (seed order), for one (mix, arm). */
-export function changePerSeed(result: RlifCollapseResult, mix: number, arm: string, step: number, metric: keyof WaitEval = 'accuracy'): number[] {
-  return result.runs
-    .filter((r) => r.mix === mix && r.arm === arm)
-    .sort((a, b) => a.seed - b.seed)
-    .map((r) => {
-      const i = r.evals.step.indexOf(step);
-      if (i < 0) throw new Error(`changePerSeed: step ${step} was not evaluated (evaluated: ${r.evals.step.join(', ')})`);
-      const v = r.evals.metrics[metric]!;
-      return v[i]! - v[0]!;
-    });
-}
-
-/** The largest gain over the start across all evaluated steps, per seed (descriptive: a max over noisy points is biased up). */
-export function peakGainPerSeed(result: RlifCollapseResult, mix: number, arm: string): number[] {
-  return result.runs
-    .filter((r) => r.mix === mix && r.arm === arm)
-    .sort((a, b) => a.seed - b.seed)
-    .map((r) => {
-      const v = r.evals.metrics['accuracy']!;
-      return Math.max(...v) - v[0]!;
-    });
-}
+export const rlifCollapse = defineExperiment({
+  name: 'rlif-collapse',
+  module: import.meta.url,
+  presets: RLIF_PRESETS,
+  // The base corpus never forgets only the last carry; the key is the instruct format's.
+  optionalKeys: { 'pretrain.style.forgetLastCarry': 'number' },
+  validate: checkRlifConfig,
+  runs: (c: RlifCollapseConfig) => {
+    const seed0 = c.seeds[0]!;
+    const measure = c.mixes.map((mix, i) => planRun(i === 0 ? 'pretrain' : 'models', [`a${mix}`], runOf(c, mix, null, seed0)));
+    const rl = c.mixes.flatMap((mix) =>
+      c.arms
+        .filter((arm) => !arm.mixes || arm.mixes.includes(mix))
+        .flatMap((arm) => c.seeds.map((seed) => planRun('rl', [`a${mix}`, arm.name, `seed${seed}`], runOf(c, mix, arm, seed)))),
+    );
+    return [...measure, ...rl];
+  },
+  run: rlifCollapseRun,
+  combine: (config, done): RlifCollapseResult => ({
+    config,
+    models: done.filter((d) => d.phase !== 'rl').map((d) => d.output),
+    runs: done.filter((d) => d.phase === 'rl').map((d) => d.output),
+  }),
+  claims: (result) => rlifClaimSpecs(result),
+});
