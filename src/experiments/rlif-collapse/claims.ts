@@ -6,6 +6,7 @@
  *   reward, advantage and surrogate code) equals the gradient of the sequence entropy H = -E[log pi(o)] (minimising
  *   the surrogate descends H), and H = E[sum of token entropies] (chain rule). Exact: the last two completion tokens
  *   after a fixed prefix are enumerated over the whole vocabulary, so no sampling noise enters.
+ * - `rlifArmRuns`, `evalAt`, `peakAccuracy`: selectors for `seedDeltas` (the paired per-seed deltas).
  * - `rlifClaimSpecs`: claims 1-6 of issue 6 as `ClaimSpec`s over all seeds, at the checkpoints fixed in the config,
  *   for the intrinsic arms in the paper's per-token-mean form.
  */
@@ -138,8 +139,6 @@ export function trajectoryEntropyGradientCheck(model: GPT, prefix: readonly numb
     tokens.dispose();
   }
 }
-
-// Reading a result: selectors for `seedDeltas` (the notebook uses them too).
 
 /** The runs of one (mix, arm), one per seed. */
 export function rlifArmRuns(result: Pick<RlifCollapseResult, 'runs'>, mix: number, arm: string): RlifRunResult[] {
