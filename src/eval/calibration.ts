@@ -1,7 +1,11 @@
 /**
  * Calibration of stated or model confidences against correctness (for the RLCR claim, arXiv 2507.16806).
  * Confidences are probabilities in [0, 1]; `correct` is a boolean or 0/1 per sample.
+ *
+ * ECE uses EQUAL-WIDTH bins (bin b holds q in [b/B, (b+1)/B), the last bin also q = 1), not equal-mass bins; with the
+ * confidence suffix of src/tasks/confidence.ts and the same B, each stated bin's centre lands in its own ECE bin.
  */
+import { rocAuc } from './auroc.js';
 
 function checkPairs(confidence: ArrayLike<number>, correct: ArrayLike<number | boolean>, where: string): void {
   if (confidence.length !== correct.length) {
@@ -68,4 +72,62 @@ export function expectedCalibrationError(
     out.push({ lo: b / bins, hi: (b + 1) / bins, count: c, meanConfidence, accuracy: acc });
   }
   return { ece, bins: out };
+}
+
+/**
+ * Share of the WRONG answers stated with confidence >= `threshold` (default 0.9): with 10 confidence bins at their
+ * centres, exactly the share of <c9> among wrong answers, the overconfident-guessing symptom. NaN with no wrong answer.
+ */
+export function confidentWrongShare(confidence: ArrayLike<number>, correct: ArrayLike<number | boolean>, threshold = 0.9): number {
+  checkPairs(confidence, correct, 'confidentWrongShare');
+  if (!(threshold >= 0 && threshold <= 1)) throw new Error(`confidentWrongShare: threshold must be in [0, 1], got ${threshold}`);
+  let wrong = 0;
+  let confident = 0;
+  for (let i = 0; i < confidence.length; i++) {
+    if (correct[i]) continue;
+    wrong++;
+    if (confidence[i]! >= threshold) confident++;
+  }
+  return wrong > 0 ? confident / wrong : NaN;
+}
+
+export interface CalibrationSummary {
+  n: number;
+  accuracy: number;
+  meanConfidence: number;
+  /** meanConfidence - accuracy: > 0 is overconfident on average. */
+  overconfidence: number;
+  /** Equal-width bins (see the module comment). */
+  ece: number;
+  brier: number;
+  /** AUROC of the confidence for correctness (how well it ranks right above wrong; NaN with one class only). */
+  auroc: number;
+  /** Share of wrong answers with confidence >= 0.9 (`confidentWrongShare`). */
+  confidentWrongShare: number;
+  /** The ECE bins, for a reliability diagram. */
+  bins: CalibrationBin[];
+}
+
+/** Every calibration metric of one set of (confidence, correct) pairs; `bins` is the ECE's bin count (default 10). */
+export function calibrationSummary(confidence: ArrayLike<number>, correct: ArrayLike<number | boolean>, bins = 10): CalibrationSummary {
+  const { ece, bins: eceBins } = expectedCalibrationError(confidence, correct, bins);
+  const n = confidence.length;
+  let q = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    q += confidence[i]!;
+    c += correct[i] ? 1 : 0;
+  }
+  const label = Float64Array.from({ length: n }, (_, i) => (correct[i] ? 1 : 0));
+  return {
+    n,
+    accuracy: c / n,
+    meanConfidence: q / n,
+    overconfidence: (q - c) / n,
+    ece,
+    brier: brierScore(confidence, correct),
+    auroc: rocAuc(label, confidence),
+    confidentWrongShare: confidentWrongShare(confidence, correct),
+    bins: eceBins,
+  };
 }

@@ -6,3 +6,7 @@ export * from './diversity.js';
 export * from './policy.js';
 export * from './roc-auc.js';
 export * from './gap-curve.js';
+export * from './bfloat16.js';
+export * from './singular-values.js';
+export * from './set-overlap.js';
+export * from './parameter-updates.js';

@@ -11,11 +11,27 @@
  *   self-certainty (Intuitor, Zhao et al. arXiv 2505.19590) `(1/|o|) sum_i KL(U || pi_i)`. `normalisation: 'sum'`
  *   drops the 1/|o| (the paper's trajectory-entropy form without length normalisation).
  *
+ * - confidence rewards (Damani et al., RLCR, arXiv 2507.16806) on a task wrapped by `withConfidence`, with c the
+ *   answer's verdict and q the stated confidence (the bin centre):
+ *   'binary-answer'           1[c]; the confidence token is ignored (unrewarded, and its absence costs nothing).
+ *   'binary-with-confidence'  1[c and a confidence token was stated]: the token is part of the required output but
+ *                             any value earns full reward, so "always <c9>" is free (the paper's RLVR baseline).
+ *   'rlcr'                    1[c] - (q - 1[c])^2, the paper's reward (section 3): correctness plus a Brier term, a
+ *                             proper scoring rule, so the expected reward is maximised by q = P(correct).
+ *   'rlcr-group-rate'         the ground-truth-calibrated control: 1[c] - (q - r)^2 with r the success rate of the
+ *                             OTHER G - 1 samples of the prompt (their true verdicts), an unbiased estimate of the
+ *                             policy's P(correct | prompt) independent of this sample's own verdict. Its best q is
+ *                             the prompt's success rate; it rewards prompt-level calibration only (no signal to
+ *                             lower q after a particular wrong answer) and has lower variance than 'rlcr'. Needs G >= 2.
+ *   A missing confidence counts as the worst one for the Brier terms (q = 1 - 1[c] for 'rlcr'; the end of [0, 1]
+ *   farther from r for 'rlcr-group-rate'), so omitting it never pays.
+ *
  * Rewards never swallow errors: an unparsable completion is the task's business (wrong, answer null); anything
  * thrown by `evaluate` propagates.
  */
 import type { Rng } from '../random.js';
 import type { Evaluation } from '../tasks/task.js';
+import type { ConfidenceEvaluation } from '../tasks/confidence.js';
 
 /** The part of a Task a reward needs (a real `Task<P>` satisfies it). */
 export interface EvaluatingTask<P> {
@@ -67,6 +83,10 @@ export const REWARD_NAMES = [
   'token-entropy',
   'trajectory-likelihood',
   'self-certainty',
+  'binary-answer',
+  'binary-with-confidence',
+  'rlcr',
+  'rlcr-group-rate',
 ] as const;
 export type RewardName = (typeof REWARD_NAMES)[number];
 
@@ -268,13 +288,94 @@ export function intrinsicReward<P>(kind: IntrinsicKind, options: IntrinsicReward
   };
 }
 
+/** The part of a confidence task (`withConfidence`) a confidence reward needs. */
+export interface ConfidenceEvaluatingTask<P> {
+  evaluate(problem: P, completion: string): ConfidenceEvaluation;
+}
+
+export const CONFIDENCE_REWARD_KINDS = ['binary-answer', 'binary-with-confidence', 'rlcr', 'rlcr-group-rate'] as const;
+export type ConfidenceRewardKind = (typeof CONFIDENCE_REWARD_KINDS)[number];
+
+/** Verdicts and stated confidences of a batch; a confidence field that is not null or in [0, 1] is an error. */
+function evaluateConfidences<P>(task: ConfidenceEvaluatingTask<P>, r: RewardRollout<P>, where: string): { correct: Uint8Array; q: (number | null)[] } {
+  const evals = evaluateAll(task, r) as ConfidenceEvaluation[];
+  const q = evals.map((e, i) => {
+    const v = e.confidence;
+    if (v === null) return null;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+      throw new Error(`${where}: evaluation ${i} has confidence ${String(v)}; it must be null or in [0, 1] (wrap the task with withConfidence)`);
+    return v;
+  });
+  return { correct: correctOf(evals), q };
+}
+
+/** Success rate of the other G - 1 samples of each sample's prompt ([N]). */
+function leaveOneOutRates(correct: Uint8Array, groupSize: number): Float64Array {
+  const out = new Float64Array(correct.length);
+  for (let g0 = 0; g0 < correct.length; g0 += groupSize) {
+    let sum = 0;
+    for (let j = 0; j < groupSize; j++) sum += correct[g0 + j]!;
+    for (let j = 0; j < groupSize; j++) out[g0 + j] = (sum - correct[g0 + j]!) / (groupSize - 1);
+  }
+  return out;
+}
+
+/**
+ * A confidence reward (see the module comment for the four kinds). Parts: `correct`, `hasConfidence`, and `brier`
+ * = (q - 1[c])^2 per sample, 1 (the worst) when no confidence was stated.
+ */
+export function confidenceReward<P>(kind: ConfidenceRewardKind, task: ConfidenceEvaluatingTask<P>): Reward<P> {
+  if (!(CONFIDENCE_REWARD_KINDS as readonly string[]).includes(kind))
+    throw new Error(`confidenceReward: kind must be one of ${CONFIDENCE_REWARD_KINDS.join(', ')}, got "${String(kind)}"`);
+  const where = `confidenceReward(${kind})`;
+  checkTask(task, where);
+  return {
+    name: kind,
+    compute(rollout): RewardOutput {
+      const n = checkRollout(rollout, where);
+      if (kind === 'rlcr-group-rate' && rollout.groupSize < 2)
+        throw new Error(`${where}: rollout.groupSize must be >= 2 (the target is the other samples' success rate), got ${rollout.groupSize}`);
+      const { correct, q } = evaluateConfidences(task, rollout, where);
+      const rates = kind === 'rlcr-group-rate' ? leaveOneOutRates(correct, rollout.groupSize) : null;
+      const rewards = new Float32Array(n);
+      const hasConfidence = new Float32Array(n);
+      const brier = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = correct[i]!;
+        const qi = q[i]!;
+        hasConfidence[i] = qi === null ? 0 : 1;
+        brier[i] = qi === null ? 1 : (qi - c) ** 2;
+        switch (kind) {
+          case 'binary-answer':
+            rewards[i] = c;
+            break;
+          case 'binary-with-confidence':
+            rewards[i] = c && qi !== null ? 1 : 0;
+            break;
+          case 'rlcr':
+            rewards[i] = c - brier[i]!;
+            break;
+          case 'rlcr-group-rate': {
+            const r = rates![i]!;
+            const stated = qi ?? (r >= 0.5 ? 0 : 1);
+            rewards[i] = c - (stated - r) ** 2;
+            break;
+          }
+        }
+      }
+      return { rewards, correct, parts: { correct: Float32Array.from(correct), hasConfidence, brier } };
+    },
+  };
+}
+
 /** A reward chosen by name, with the options it needs (for configs). */
 export type RewardSpec<P> =
   | { name: 'verifiable'; task: EvaluatingTask<P> }
   | { name: 'format'; task: EvaluatingTask<P> }
   | ({ name: 'random' } & RandomRewardOptions<P>)
   | ({ name: 'incorrect-label' } & IncorrectLabelRewardOptions<P>)
-  | ({ name: IntrinsicKind } & IntrinsicRewardOptions<P>);
+  | ({ name: IntrinsicKind } & IntrinsicRewardOptions<P>)
+  | { name: ConfidenceRewardKind; task: ConfidenceEvaluatingTask<P> };
 
 /** Builds the reward a spec names; an unknown name is an error listing the valid ones. */
 export function createReward<P>(spec: RewardSpec<P>): Reward<P> {
@@ -292,6 +393,11 @@ export function createReward<P>(spec: RewardSpec<P>): Reward<P> {
     case 'trajectory-likelihood':
     case 'self-certainty':
       return intrinsicReward(spec.name, spec);
+    case 'binary-answer':
+    case 'binary-with-confidence':
+    case 'rlcr':
+    case 'rlcr-group-rate':
+      return confidenceReward(spec.name, spec.task);
     default:
       throw new Error(`createReward: unknown reward "${String(name)}"; valid names are ${REWARD_NAMES.join(', ')}`);
   }

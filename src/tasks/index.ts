@@ -12,3 +12,5 @@ export * from './facts.js';
 export * from './two-style.js';
 export * from './topic-keys.js';
 export * from './wait-scratchpad.js';
+export * from './confidence.js';
+export * from './calibration-mix.js';

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/random.js';
 import { meanCI } from '../../src/eval/stats.js';
+import { withConfidence } from '../../src/tasks/confidence.js';
+import type { Evaluation, Task } from '../../src/tasks/task.js';
 import {
   createReward,
   intrinsicReward,
@@ -105,4 +107,80 @@ test('registry and layout errors', () => {
   assert.throws(() => createReward({ name: 'majority' } as never), /unknown reward "majority"; valid names are verifiable, format, random/);
   const bad = { ...rollout(['a', 'b', 'c']), lengths: Int32Array.from([1, 1, 1]) };
   assert.throws(() => createReward({ name: 'verifiable', task }).compute(bad), /completions.length=3 must equal problems.length\*groupSize=4/);
+});
+
+// Confidence rewards on a wrapped stub task: problem '7' is answered by "= 7"; the suffix <cK> states (K + 0.5) / 10.
+const confTask = withConfidence<string, Evaluation, Task<string>>({
+  name: 'stub',
+  generatorVersion: 1,
+  alphabet: '= 0123456789',
+  specials: [],
+  sample: () => '7',
+  prompt: (p) => p,
+  target: (p) => `= ${p}`,
+  evaluate: (p, c) => task.evaluate(p, c),
+  key: (p) => p,
+  toJSON: (p) => p,
+  fromJSON: (j) => String(j),
+});
+
+function confRollout(completions: string[]): RewardRollout<string> {
+  return { problems: ['7', '12'], groupSize: 2, completions, lengths: Int32Array.from(completions, () => 3), maxNewTokens: 3 };
+}
+
+// right+c9, wrong+c9 | right+c0, wrong with no confidence
+const CONF = confRollout(['= 7<c9>', '= 3<c9>', '= 12<c0>', '= 4']);
+
+test('binary-answer: 1[correct] only; the confidence token, present or not, changes nothing', () => {
+  const r = createReward({ name: 'binary-answer', task: confTask }).compute(CONF);
+  assert.deepEqual([...r.rewards], [1, 0, 1, 0]);
+  assert.deepEqual([...r.correct!], [1, 0, 1, 0]);
+  assert.deepEqual([...r.parts['hasConfidence']!], [1, 1, 1, 0]);
+  const brier = [...r.parts['brier']!];
+  [0.0025, 0.9025, 0.9025, 1].forEach((b, i) => assert.ok(Math.abs(brier[i]! - b) < 1e-6, `brier[${i}] ${brier[i]}`));
+  assert.deepEqual([...createReward({ name: 'binary-answer', task: confTask }).compute(confRollout(['= 7', '= 3', '= 12', '= 4'])).rewards], [1, 0, 1, 0]);
+});
+
+test('binary-with-confidence: 1 when right and some confidence was stated, whatever its value', () => {
+  const r = createReward({ name: 'binary-with-confidence', task: confTask }).compute(confRollout(['= 7<c9>', '= 7', '= 12<c0>', '= 4<c9>']));
+  assert.deepEqual([...r.rewards], [1, 0, 1, 0]);
+  // "always <c9>" is free: <c0> and <c9> on a right answer earn the same.
+  const a = createReward({ name: 'binary-with-confidence', task: confTask }).compute(confRollout(['= 7<c9>', '= 7<c0>', '= 12<c5>', '= 12<c9>']));
+  assert.deepEqual([...a.rewards], [1, 1, 1, 1]);
+});
+
+test('rlcr: 1[c] - (q - 1[c])^2, a missing confidence scores as the worst one', () => {
+  const r = createReward({ name: 'rlcr', task: confTask }).compute(CONF);
+  const want = [1 - 0.05 ** 2, -(0.95 ** 2), 1 - 0.95 ** 2, -1];
+  [...r.rewards].forEach((x, i) => assert.ok(Math.abs(x - want[i]!) < 1e-6, `reward[${i}] ${x} vs ${want[i]}`));
+  // The expected reward of a prompt solved with probability 0.3 is highest at the bin nearest 0.3 (a proper rule).
+  const expected = (k: number) => 0.3 * (1 - (1 - (k + 0.5) / 10) ** 2) + 0.7 * -(((k + 0.5) / 10) ** 2);
+  const best = [...Array(10).keys()].reduce((b, k) => (expected(k) > expected(b) ? k : b), 0);
+  assert.equal(best, 2, 'bin 2 (q = 0.25) or 3 (0.35) straddle 0.3; 0.25 is nearer');
+});
+
+test('rlcr-group-rate: the target is the success rate of the other samples of the prompt', () => {
+  // Prompt '7', G = 4: verdicts 1, 1, 0, 1. Leave-one-out rates: 2/3, 2/3, 1, 2/3.
+  const r4: RewardRollout<string> = {
+    problems: ['7'],
+    groupSize: 4,
+    completions: ['= 7<c6>', '= 7<c9>', '= 1<c9>', '= 7'],
+    lengths: Int32Array.from([3, 3, 3, 2]),
+    maxNewTokens: 3,
+  };
+  const r = createReward({ name: 'rlcr-group-rate', task: confTask }).compute(r4);
+  const want = [1 - (0.65 - 2 / 3) ** 2, 1 - (0.95 - 2 / 3) ** 2, 0 - (0.95 - 1) ** 2, 1 - (0 - 2 / 3) ** 2];
+  [...r.rewards].forEach((x, i) => assert.ok(Math.abs(x - want[i]!) < 1e-6, `reward[${i}] ${x} vs ${want[i]}`));
+  assert.throws(
+    () => createReward({ name: 'rlcr-group-rate', task: confTask }).compute({ ...r4, problems: ['7', '7', '7', '7'], groupSize: 1 }),
+    /groupSize must be >= 2/,
+  );
+});
+
+test('confidence rewards reject a task without a confidence field', () => {
+  for (const name of ['binary-answer', 'rlcr'] as const) {
+    const plain = { evaluate: (p: string, c: string) => ({ ...task.evaluate(p, c), confidence: 2 }) } as never;
+    assert.throws(() => createReward({ name, task: plain }).compute(CONF), /confidence 2; it must be null or in \[0, 1\]/);
+    assert.throws(() => createReward({ name, task: task as never }).compute(CONF), /confidence undefined.*wrap the task with withConfidence/);
+  }
 });
