@@ -65,11 +65,19 @@ function schemaPath(path: string): string {
 
 /**
  * Checks `value` against `shape` (from `configShape`). `optional` declares keys no preset sets, by schema path
- * (`workers`, `rl.gradClip`, `arms[].lambda`) with their JSON type. Errors name the field: `config.arms[2].lamda`.
+ * (`workers`, `rl.gradClip`, `arms[].lambda`) with their JSON type; `delegated` paths (`task`) are checked for their
+ * type only, their contents by the code that reads them. Errors name the field: `config.arms[2].lamda`.
  */
-export function checkConfigShape(value: unknown, shape: ConfigShape, optional: Readonly<Record<string, JsonType>> = {}, path = 'config'): void {
+export function checkConfigShape(
+  value: unknown,
+  shape: ConfigShape,
+  optional: Readonly<Record<string, JsonType>> = {},
+  path = 'config',
+  delegated: ReadonlySet<string> = new Set(),
+): void {
   const t = jsonType(value);
   if (!shape.types.has(t)) throw new Error(`${path} must be ${[...shape.types].join(' or ')}, got ${t} ${JSON.stringify(value)}`);
+  if (delegated.has(schemaPath(path))) return;
   if (t === 'object') {
     const obj = value as Record<string, unknown>;
     for (const [k, x] of Object.entries(obj)) {
@@ -77,7 +85,7 @@ export function checkConfigShape(value: unknown, shape: ConfigShape, optional: R
       const field = `${path}.${k}`;
       const known = shape.fields.get(k);
       if (known) {
-        checkConfigShape(x, known.shape, optional, field);
+        checkConfigShape(x, known.shape, optional, field, delegated);
         continue;
       }
       const declared = optional[schemaPath(field)];
@@ -88,7 +96,7 @@ export function checkConfigShape(value: unknown, shape: ConfigShape, optional: R
     for (const [k, f] of shape.fields)
       if (f.count === shape.objects && obj[k] === undefined) throw new Error(`${path}.${k} is missing (every preset sets it)`);
   } else if (t === 'array' && shape.element) {
-    (value as unknown[]).forEach((x, i) => checkConfigShape(x, shape.element!, optional, `${path}[${i}]`));
+    (value as unknown[]).forEach((x, i) => checkConfigShape(x, shape.element!, optional, `${path}[${i}]`, delegated));
   }
 }
 

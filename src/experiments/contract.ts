@@ -83,6 +83,8 @@ interface DefinitionBase<C extends ExperimentConfig, S, O, R> {
   presets: Readonly<Record<string, C>>;
   /** Keys no preset sets, by path (`rl.gradClip`, `arms[].lambda`) with their JSON type; `workers` is always allowed. */
   optionalKeys?: Readonly<Record<string, JsonType>>;
+  /** Paths whose contents the code that reads them checks, naming bad keys (a task's config: its constructor). */
+  delegatedKeys?: readonly string[];
   /** Checks beyond the key schema and the seeds (a value's range, a relation between fields); throws naming the field. */
   validate?: (config: C) => void;
   /**
@@ -205,11 +207,12 @@ export function defineExperiment<C extends ExperimentConfig, S, O, R>(
   if (presetNames.length === 0) fail('presets', 'must hold at least one preset');
   const shape = configShape(Object.values(def.presets));
   const optional: Record<string, JsonType> = { workers: 'number', ...(def.optionalKeys ?? {}) };
+  const delegated = new Set(def.delegatedKeys ?? []);
   const combine = def.combine ?? ((config: C, runs: CompletedRun<S, O>[]) => ({ config, runs }) as unknown as R);
 
   const validate = (config: C): C => {
     try {
-      checkConfigShape(config, shape, optional);
+      checkConfigShape(config, shape, optional, 'config', delegated);
       checkSeeds(config.seeds);
       if (config.workers !== undefined && !(Number.isInteger(config.workers) && config.workers >= 1))
         throw new Error(`config.workers must be an integer >= 1, got ${config.workers}`);

@@ -568,7 +568,7 @@ export async function runNegativeReinforcement(
 }
 
 // The claim checks live in their own file; re-exported here so the area index needs one line.
-export * from './negative-reinforcement-claims.js';
+export * from './negative-reinforcement/claims.js';
 
 /**
  * Every setting tried in the design search, in order, all on seed 100 (task seed, pretraining seed, RL seed and

@@ -4,8 +4,8 @@
  * (each seed pretrains its own) measured on the same evaluation stream, as `ClaimSpec`s for `checkClaim`. The paper's numbers are Qwen2.5-Math-7B on MATH
  * (CLAIMS.md claim 4).
  */
-import type { ClaimSpec } from '../notebook/claims.js';
-import type { ClassEval, NegativeReinforcementResult, NegRunResult } from './negative-reinforcement.js';
+import type { ClaimSpec } from '../../notebook/claims.js';
+import type { ClassEval, NegativeReinforcementResult, NegRunResult } from '../negative-reinforcement.js';
 
 export type PromptClass = 'all' | 'easy' | 'hard';
 export type EvalMetric = 'entropy' | 'key2Share' | 'distinctCorrect' | { passAtK: number };
