@@ -72,12 +72,12 @@ export {
 } from './parallel/index.js';
 
 export {
-  CLAIM_KINDS, MIN_SEEDS, POWER, ProgressBar, checkClaim, claimBundle, displayBundle, evaluateClaim, formatEstimate, lineChart,
-  marginText, minimumDetectableEffect, plotlyBundle, powerText, progress, seedsNeeded, showClaimsSummary, showPlot, showTable,
+  CLAIM_KINDS, MIN_SEEDS, POWER, ParameterError, ProgressBar, bandTraces, checkClaim, claimBundle, displayBundle, evaluateClaim, formatEstimate, lineChart,
+  marginText, minimumDetectableEffect, plotlyBundle, powerText, presetConfig, progress, seedsNeeded, showClaimsSummary, showPlot, showTable,
   tableBundle, toDataFrame,
   type ClaimKind, type ClaimPower, type ClaimResult, type ClaimSpec, type ClaimTest, type DataFrameLike, type DisplayOptions,
   type LineChartOptions, type LineSeries, type Margin, type MimeBundle, type PlotlyFigure, type PlotlyTrace, type ProgressOptions,
-  type Row, type TableOptions,
+  type BandSeries, type OverrideTargets, type PresetChoice, type Row, type TableOptions,
 } from './notebook/index.js';
 
 // The experiment contract.
@@ -120,3 +120,8 @@ export {
   type NegRunResult, type NegRunSpec, type NegativeReinforcementConfig, type NegativeReinforcementResult, type PromptClass,
   type TopicKeysEval,
 } from './experiments/index.js';
+
+// Latent reasoning (notebook 07's foundations): thought slots fed back (Coconut) or pause embeddings, and a multi-hop task.
+export { LatentGPT, type LatentOptions, type ThoughtLayout, type ThoughtMode } from './model/index.js';
+export { KeyChainTask, makeThoughtBatch, type KeyChainConfig, type KeyChainEvaluation, type KeyChainFormat, type KeyChainProblem, type ThoughtBatch } from './tasks/index.js';
+export { thoughtModelLoss, type ThoughtLanguageModel } from './train/index.js';
