@@ -1,5 +1,5 @@
 /**
- * Verification examples for the generation-verification gap (CLAIMS.md claim 1; Song et al., "Mind the Gap",
+ * Verification examples for the generation-verification gap (claim 1; Song et al., "Mind the Gap",
  * arXiv 2412.02674): a task that can also be CHECKED renders `CHECK question answer -> verdict` as a prompt whose
  * completion is one token, `Y` or `N`. The verdict always comes from the task's true checker; candidates come from a
  * task-specific noise process (or, at evaluation time, from the model's own samples).

@@ -1,5 +1,5 @@
 /**
- * "facts": the factual control of the generation-verification gap (CLAIMS.md claim 1): a random table of 3-letter
+ * "facts": the factual control of the generation-verification gap (claim 1): a random table of 3-letter
  * keys -> 2-digit values, drawn once from `tableSeed`. Nothing about a value can be computed; generating it and
  * checking it both need the very fact, so a model should verify no better than it recalls.
  *   prompt "qzk="   target "47"   CHECK "?qzk,47=" -> "Y" | "N"
