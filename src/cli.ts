@@ -4,9 +4,12 @@
  *
  *   rlrepro run <notebook.ipynb...> [--param name=value]... [--quick] [--out dir] [--timeout s] [--fail-on-claims]
  *   rlrepro reproduce [--quick] [--out dir] [--timeout s] [--fail-on-claims] [--notebooks dir]
+ *   rlrepro shard <notebook.ipynb> --out DIR [--preset P] [--param name=value]... [--index i --count n] [--wait min]
+ *   rlrepro merge <notebook.ipynb> DIR [--preset P] [--param name=value]... [--out reportDir]
  *   rlrepro link
  */
 import { parseArgs } from 'node:util';
+import { mergeCommand, shardCommand } from './cluster/commands.js';
 import { liveKernels } from './runner/kernel.js';
 import { parseParamArgs } from './runner/parameters.js';
 import { InputError, notebooksIn, runNotebooks } from './runner/run.js';
@@ -16,10 +19,15 @@ import { terminalProgress } from './runner/terminal.js';
 const USAGE = `Usage:
   rlrepro run <notebook.ipynb...> [--param name=value]... [--quick] [--out dir] [--timeout s] [--fail-on-claims]
   rlrepro reproduce [--quick] [--out dir] [--timeout s] [--fail-on-claims] [--notebooks dir]
+  rlrepro shard <notebook.ipynb> --out DIR [--preset P] [--param name=value]... [--index i --count n] [--wait min]
+  rlrepro merge <notebook.ipynb> DIR [--preset P] [--param name=value]... [--out reportDir]
   rlrepro link
 
   run        execute notebooks through the tslab kernel; write <out>/<name>.ipynb, .html and .claims.json
   reproduce  run every notebook in notebooks/ in name order, then write <out>/index.html
+  shard      run shard i of n of a notebook's sweep, saving each finished run under DIR (index from --index,
+             SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); stops at a phase other shards still owe (run it again)
+  merge      execute the notebook on the runs stored in DIR (nothing trains): the usual ipynb, html, claims.json
   link       make node_modules/rlrepro point at this package, so notebooks opened in Jupyter can import
              'rlrepro' (run and reproduce do this themselves)
 
@@ -29,7 +37,10 @@ const USAGE = `Usage:
   --timeout s         per-cell timeout in seconds (default: 3600)
   --fail-on-claims    exit 3 when a claim is not reproduced (default: report it, exit 0)
 
-Exit status: 0 ok, 1 a notebook failed, 2 bad input, 3 claims not reproduced (with --fail-on-claims).`;
+  An explicit --param wins over --quick; a --param name given twice is an error.
+
+Exit status: 0 ok, 1 a notebook failed (or its outputs could not be written), 2 bad input (found before a kernel
+starts, or a ParameterError from the notebook), 3 claims not reproduced (with --fail-on-claims).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write((ensureSelfLink(process.cwd()) ?? 'rlrepro: node_modules/rlrepro already resolves') + '\n');
     return 0;
   }
+  const log = (line: string) => process.stderr.write(line + '\n');
+  if (command === 'shard') return shardCommand(rest, log);
+  if (command === 'merge') return mergeCommand(rest, log);
   if (command !== 'run' && command !== 'reproduce') {
     process.stderr.write(`rlrepro: unknown command "${command}"\n${USAGE}\n`);
     return 2;

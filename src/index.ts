@@ -59,11 +59,11 @@ export {
   sampleSd, spearman, summarizeSamples, tCdf, tQuantile,
   bfloat16Array, bfloat16Bits, calibrationSummary, changeTable, changedFractions, changedMasks, confidentWrongShare, criterionLabel,
   energyRank, energyShare, expectedJaccard, groupChangeTable, maskOverlap, numericalRank, parameterLocation, parameterShapes,
-  roundToBfloat16, setOverlap, singularValues, updateSpectra,
+  roundToBfloat16, selfFilter, setOverlap, singularValues, updateSpectra, verifyScores,
   type CalibrationSummary, type ChangeCriterion, type ChangeRow, type ChangeTable, type MaskOverlap, type SetOverlap,
   type SingularValueOptions, type UpdateSpectrum,
   type BootstrapOptions, type CalibrationBin, type GapAtTau, type MeanCI, type PolicyEval, type PolicyEvalOptions,
-  type PolicySummary, type SampleRecord, type SampleTrace, type SlopeFit,
+  type PolicySummary, type SampleRecord, type SampleTrace, type SelfFilter, type SlopeFit,
 } from './eval/index.js';
 
 export {
@@ -89,9 +89,11 @@ export {
 
 // Claim 1: the generation-verification gap.
 export {
-  GAP_MARGIN, VERIFICATION_GAP_PRESETS, chooseTau, gapAtChosenTau, runVerificationGap, selfFilter, sizeLabel, verificationGapClaims,
-  withOwnCheck,
-  type RoundRecord, type SizeRunResult, type VerificationGapConfig, type VerificationGapResult,
+  GAP_MARGIN, VERIFICATION_GAP_PRESETS, chooseTau, gapAtChosenTau, sizeLabel, validateVerificationGapConfig, verificationGap,
+  verificationGapClaims, verificationGapRun,
+  type GapTaskName, type ModelSize, type PretrainSpec, type RoundRecord, type SelfImproveArm, type SelfImproveRunConfig,
+  type SelfImproveRunResult, type SelfImproveSpec, type SizeRunConfig, type SizeRunResult, type SplitMetrics, type TauChoice,
+  type VerificationGapConfig, type VerificationGapResult, type VerificationGapSpec,
 } from './experiments/index.js';
 
 // Claim 2: RL from internal feedback collapses.

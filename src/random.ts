@@ -21,6 +21,9 @@ export class Rng {
     readonly seed: number | string,
     state?: RngState,
   ) {
+    if (typeof seed !== 'number' && typeof seed !== 'string') {
+      throw new Error(`Rng: seed must be a number or a string, got ${seed === null ? 'null' : Array.isArray(seed) ? 'an array' : typeof seed}`);
+    }
     if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`Rng: seed must be finite, got ${seed}`);
     this.gen = seedrandom.alea(String(seed), { state: state?.alea ?? true });
     this.spare = state?.spare;

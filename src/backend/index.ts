@@ -24,10 +24,9 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { openBlas, setBlasKernels } from './native-kernels.js';
+import { parseBackendName, type BackendChoice } from './names.js';
 
-/** Names a user may ask for (in `RLREPRO_BACKEND` or `initBackend({backend})`). */
-export const BACKEND_NAMES = ['node', 'blas', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, parseBackendName, type BackendChoice } from './names.js';
 
 export interface BackendInfo {
   /** The name the user sees: node | blas | wasm | cpu. */
@@ -44,13 +43,6 @@ const TF_NAME: Record<BackendChoice, string> = { node: 'tensorflow', blas: 'wasm
 
 let current: BackendInfo | undefined;
 let reported = false;
-
-/** Parses a backend name; an unknown one is an error that lists the valid names. */
-export function parseBackendName(name: string, source = 'backend'): BackendChoice {
-  const n = name.trim().toLowerCase();
-  if ((BACKEND_NAMES as readonly string[]).includes(n)) return n as BackendChoice;
-  throw new Error(`${source}: unknown backend "${name}"; valid names are ${BACKEND_NAMES.join(', ')}`);
-}
 
 /**
  * True when the real `@tensorflow/tfjs-node` is installed. The package name can also be taken by the pure-JS

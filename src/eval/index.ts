@@ -10,3 +10,5 @@ export * from './bfloat16.js';
 export * from './singular-values.js';
 export * from './set-overlap.js';
 export * from './parameter-updates.js';
+export * from './self-filter.js';
+export * from './verifier.js';

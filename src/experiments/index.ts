@@ -1,6 +1,5 @@
 // Re-exports only: the experiment contract, and one module (a folder for claims 3 and 4) per claim.
-export * from './verification-gap.js';
-export * from './verification-gap-claims.js';
+export * from './verification-gap/index.js';
 export * from './spurious-rewards/index.js';
 export * from './negative-reinforcement/index.js';
 export * from './rlif-collapse.js';

@@ -57,9 +57,31 @@ export interface Generation {
   selfCertainty: Float32Array;
 }
 
-/** Samples continuations of `prompts` with a KV cache. */
-export function generate(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rng: Rng): Generation {
-  return run(model, prompts, opts, rng, true);
+/**
+ * Continuous "thought" positions between the prompt and the first sampled token (latent reasoning, ./latent.ts).
+ * Thought j sits at the slot after the prompt's last + j, with its own position; its input embedding is
+ * `input(j, hidden)` + that position's embedding, where `hidden` [B, C] is the final hidden state (after the last
+ * LayerNorm) of the slot before it. Thought slots hold no token and are absent from `Generation.tokens`.
+ */
+export interface Thoughts {
+  /** Thought slots per row (the same for every row; an integer >= 0). */
+  steps: number;
+  /** Input embedding without position of thought j.  hidden [B, C] -> [B, C] (called inside `tf.tidy`). */
+  input(j: number, hidden: tf.Tensor2D): tf.Tensor2D;
+}
+
+/**
+ * Samples continuations of `prompts` with a KV cache. With `thoughts`, that many continuous thoughts run first
+ * (one cached decode step each), and the longest prompt + thoughts + maxNewTokens must fit in contextLength.
+ */
+export function generate(
+  model: GPT,
+  prompts: ArrayLike<number>[],
+  opts: GenerateOptions,
+  rng: Rng,
+  thoughts?: Thoughts,
+): Generation {
+  return run(model, prompts, opts, rng, true, thoughts);
 }
 
 /** The same sampling without a cache: every step re-runs the model on the whole prefix (slow; a reference). */
@@ -72,8 +94,18 @@ export function generateFullRecompute(
   return run(model, prompts, opts, rng, false);
 }
 
-function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rng: Rng, cached: boolean): Generation {
+function run(
+  model: GPT,
+  prompts: ArrayLike<number>[],
+  opts: GenerateOptions,
+  rng: Rng,
+  cached: boolean,
+  thoughts?: Thoughts,
+): Generation {
+  model.assertUsable('generate');
   const o = checkOptions(opts, model.config.vocabSize);
+  const K = thoughts?.steps ?? 0; // thought slots between prompt and sampled tokens
+  if (!(Number.isInteger(K) && K >= 0)) throw new Error(`generate: thoughts.steps must be an integer >= 0, got ${K}`);
   if (!(rng instanceof Rng)) throw new Error('generate: rng must be an Rng (src/random.ts)');
   const { vocabSize: V, contextLength } = model.config;
   const B = prompts.length;
@@ -90,13 +122,14 @@ function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rn
   });
   const P = Math.max(...promptLengths);
   const M = o.maxNewTokens;
-  const W = P + M; // internal (left-padded) and output row width
+  const W = P + K + M; // internal (left-padded) row width
   if (W > contextLength)
     throw new Error(
-      `generate: longest prompt (${P}) + maxNewTokens (${M}) = ${W} exceeds the model's contextLength (${contextLength})`,
+      `generate: longest prompt (${P})${K > 0 ? ` + thoughts (${K})` : ''} + maxNewTokens (${M}) = ${W} exceeds the ` +
+        `model's contextLength (${contextLength})`,
     );
 
-  // Internal buffer, left-padded: row b's prompt occupies slots [pads[b], P).
+  // Internal buffer, left-padded: row b's prompt occupies slots [pads[b], P), thoughts [P, P+K) (never read).
   const pads = new Int32Array(B);
   const buf = new Int32Array(B * W).fill(o.padId);
   prompts.forEach((p, b) => {
@@ -106,9 +139,9 @@ function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rn
 
   const out: Generation = {
     batch: B,
-    width: W,
+    width: P + M,
     maxNewTokens: M,
-    tokens: new Int32Array(B * W).fill(o.padId),
+    tokens: new Int32Array(B * (P + M)).fill(o.padId),
     promptLengths,
     lengths: new Int32Array(B),
     logProbs: new Float32Array(B * M),
@@ -116,7 +149,9 @@ function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rn
     entropies: new Float32Array(B * M),
     selfCertainty: new Float32Array(B * M),
   };
-  const stepper = cached ? new CachedStepper(model, buf, pads, B, P, W) : new RecomputeStepper(model, buf, pads, B, P, W);
+  const stepper = cached
+    ? new CachedStepper(model, buf, pads, B, P, W, thoughts)
+    : new RecomputeStepper(model, buf, pads, B, P, W);
   const done = new Uint8Array(B);
   const next = new Int32Array(B);
   const scratch = new Float64Array(V);
@@ -142,7 +177,7 @@ function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rn
         if (r.token === o.eosId || s === M - 1) done[b] = 1;
         else live++;
       }
-      for (let b = 0; b < B; b++) buf[b * W + P + s] = next[b]!;
+      for (let b = 0; b < B; b++) buf[b * W + P + K + s] = next[b]!;
       if (live === 0) break;
       logits = stepper.next(next, s);
     }
@@ -150,16 +185,17 @@ function run(model: GPT, prompts: ArrayLike<number>[], opts: GenerateOptions, rn
     stepper.dispose();
   }
   for (let b = 0; b < B; b++) {
-    const n = promptLengths[b]! + out.lengths[b]!;
-    out.tokens.set(buf.subarray(b * W + pads[b]!, b * W + pads[b]! + n), b * W);
+    const row = b * W;
+    out.tokens.set(buf.subarray(row + pads[b]!, row + P), b * (P + M));
+    out.tokens.set(buf.subarray(row + P + K, row + P + K + out.lengths[b]!), b * (P + M) + promptLengths[b]!);
   }
   return out;
 }
 
 interface Stepper {
-  /** Logits [B, V] predicting slot P (after the prompts). */
+  /** Logits [B, V] predicting the first sampled token (slot P, or P+K after K thoughts). */
   first(): Float32Array;
-  /** Feeds the tokens just sampled into slot P+s; returns the logits predicting slot P+s+1. */
+  /** Feeds the tokens just sampled into slot P+K+s; returns the logits predicting the next slot. */
   next(tokens: Int32Array, s: number): Float32Array;
   dispose(): void;
 }
@@ -194,7 +230,8 @@ function lastRows(logits: tf.Tensor2D, B: number, Tq: number): tf.Tensor2D {
 /**
  * KV-cache decoding: the prompt block runs through `GPT.transformer` once (tfjs ops, all P slots at a time); its
  * keys and values go into a preallocated `KVCache`, and every later token is one `GPT.decodeStep`, whose attention
- * writes into the cache in place (no per-token concatenation).
+ * writes into the cache in place (no per-token concatenation). Thoughts, if any, are `GPT.decodeHidden` steps in
+ * slots [P, P+K) between the two.
  */
 class CachedStepper implements Stepper {
   private readonly cache: KVCache;
@@ -210,6 +247,7 @@ class CachedStepper implements Stepper {
     private readonly B: number,
     private readonly P: number,
     private readonly W: number,
+    private readonly thoughts?: Thoughts,
   ) {
     this.cache = new KVCache(model.config, B, W, pads);
     this.qkv = model.fusedQKV();
@@ -222,22 +260,47 @@ class CachedStepper implements Stepper {
     const { B, P, W } = this;
     const prompt = new Int32Array(B * P);
     for (let b = 0; b < B; b++) prompt.set(this.buf.subarray(b * W, b * W + P), b * P);
+    const K = this.thoughts?.steps ?? 0;
     const { last, present } = tf.tidy(() => {
       const x = embedSlots(this.model, prompt, this.pads, 0, P);
-      const r = this.model.transformer(x, B, P, paddedMask(this.pads, 0, P, P));
-      return { last: lastRows(r.logits, B, P), present: r.present as unknown as tf.TensorContainer };
+      const mask = paddedMask(this.pads, 0, P, P);
+      // Without thoughts, exactly the plain path (the head on all P rows, as GPT.forward computes it); with
+      // thoughts, the last slot's hidden state, which the first thought reads.
+      const r = K === 0 ? this.model.transformer(x, B, P, mask) : this.model.hiddenStates(x, B, P, mask);
+      const rows = 'logits' in r ? r.logits : r.hidden; // [B*P, V] or [B*P, C]
+      return { last: lastRows(rows, B, P), present: r.present as unknown as tf.TensorContainer };
     });
     (present as unknown as LayerKV[]).forEach((l, i) => {
       this.cache.load(i, l.k.dataSync() as Float32Array, l.v.dataSync() as Float32Array, P);
       tf.dispose([l.k, l.v]);
     });
-    return readOnce(last);
+    if (K === 0) return readOnce(last);
+    let hidden = last; // [B, C]: final hidden state of the slot before the next thought
+    for (let j = 0; j < K; j++) {
+      const prev = hidden;
+      hidden = tf.tidy(() => {
+        const x = tf.add(this.thoughts!.input(j, prev), this.positions(P + j)) as tf.Tensor2D; // [B, C]
+        return this.model.decodeHidden(x, this.cache, P + j, this.qkv);
+      });
+      prev.dispose();
+    }
+    const logits = tf.tidy(() => this.model.unembed(hidden));
+    hidden.dispose();
+    return readOnce(logits);
+  }
+
+  /** Position embeddings of slot t for every row (its own position t - pads[b]).  -> [B, C]. */
+  private positions(t: number): tf.Tensor2D {
+    const C = this.model.config.dModel;
+    const out = new Float32Array(this.B * C);
+    for (let b = 0; b < this.B; b++) out.set(this.wpe.subarray((t - this.pads[b]!) * C, (t - this.pads[b]! + 1) * C), b * C);
+    return tf.tensor2d(out, [this.B, C]);
   }
 
   next(tokens: Int32Array, s: number): Float32Array {
     const { B, wte, wpe, x } = this;
     const C = this.model.config.dModel;
-    const t = this.P + s; // slot of `tokens`
+    const t = this.P + (this.thoughts?.steps ?? 0) + s; // slot of `tokens`
     // Embedding on typed arrays: the one-hot matmuls of `embed` select rows exactly, and a float32 sum of two
     // float32 values is what Float32Array storage of their (exact) double sum rounds to, so this is bit-identical.
     for (let b = 0; b < B; b++) {

@@ -92,6 +92,9 @@ export class GPT {
 
   /** New model with weights drawn from `rng` (or copied from `weights`, see `GPT.fromWeights`). */
   constructor(config: GPTConfig, init: Rng | GPTWeights) {
+    if (!(init instanceof Rng) && (init === null || typeof init !== 'object' || Array.isArray(init))) {
+      throw new Error(`GPT: init must be an Rng (random weights, e.g. new Rng(0)) or GPTWeights (from getWeights()), got ${init === null ? 'null' : typeof init}`);
+    }
     this.config = gptConfig(config);
     const L = this.config.contextLength;
     const m = new Float32Array(L * L);
@@ -116,6 +119,16 @@ export class GPT {
     return new GPT(config, weights);
   }
 
+  /** True after `dispose()`. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Throws a clear error when the model was disposed (tfjs would fail deep inside with "reading 'backend'"). */
+  assertUsable(operation: string): void {
+    if (this.disposed) throw new Error(`${operation}: the model was disposed; build or load a new GPT`);
+  }
+
   /** Total number of trainable scalars. */
   numParams(): number {
     return Object.values(this.params).reduce((a, v) => a + v.size, 0);
@@ -123,6 +136,7 @@ export class GPT {
 
   /** Copies of the weights as plain arrays, in `params` order. */
   getWeights(): GPTWeights {
+    this.assertUsable('GPT.getWeights');
     const out: GPTWeights = {};
     for (const [k, v] of Object.entries(this.params)) out[k] = v.dataSync() as Float32Array;
     return out;
@@ -130,6 +144,7 @@ export class GPT {
 
   /** Overwrites every parameter from `weights` (same names and sizes as `getWeights()` returns). */
   setWeights(weights: GPTWeights): void {
+    this.assertUsable('GPT.setWeights');
     checkWeights(this.config, weights);
     for (const [k, v] of Object.entries(this.params)) {
       tf.tidy(() => v.assign(tf.tensor(weights[k]!, v.shape, 'float32')));
@@ -149,17 +164,27 @@ export class GPT {
    * Differentiable with respect to `params`.
    */
   forward(tokens: tf.Tensor2D): tf.Tensor3D {
+    this.assertUsable('GPT.forward');
     const [B, T] = tokens.shape;
     this.checkTokens(tokens);
     return tf.tidy(() => {
-      const C = this.config.dModel;
-      const p = this.params;
-      const tok = embed(tf.reshape(tokens, [B * T]) as tf.Tensor1D, p['wte'] as tf.Variable<tf.Rank.R2>); // [B*T, C]
-      const pos = tf.slice(p['wpe']!, [0, 0], [T, C]); // [T, C]
-      const x = tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D; // [B*T, C]
-      const { logits } = this.transformer(x, B, T, this.causalMask(T));
+      const { logits } = this.transformer(this.embedTokens(tokens), B, T, this.causalMask(T));
       return tf.reshape(logits, [B, T, this.config.vocabSize]) as tf.Tensor3D;
     });
+  }
+
+  /**
+   * Token + position embeddings, the input rows of `transformer` (call inside `tf.tidy`).
+   *   tokens int32 [B, T] (positions 0..T-1) -> x [B*T, C].
+   */
+  embedTokens(tokens: tf.Tensor2D): tf.Tensor2D {
+    this.checkTokens(tokens);
+    const [B, T] = tokens.shape;
+    const C = this.config.dModel;
+    const p = this.params;
+    const tok = embed(tf.reshape(tokens, [B * T]) as tf.Tensor1D, p['wte'] as tf.Variable<tf.Rank.R2>); // [B*T, C]
+    const pos = tf.slice(p['wpe']!, [0, 0], [T, C]); // [T, C]
+    return tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D; // [B*T, C]
   }
 
   /**
@@ -175,6 +200,21 @@ export class GPT {
     mask: tf.Tensor,
     past?: LayerKV[],
   ): { logits: tf.Tensor2D; present: LayerKV[] } {
+    const { hidden, present } = this.hiddenStates(x, B, Tq, mask, past);
+    return { logits: this.unembed(hidden), present };
+  }
+
+  /**
+   * `transformer` without the head: the final hidden states (after the last LayerNorm), which a latent-reasoning
+   * model feeds back as input embeddings (./latent.ts). Same arguments; -> hidden [B*Tq, C] and `present`.
+   */
+  hiddenStates(
+    x: tf.Tensor2D,
+    B: number,
+    Tq: number,
+    mask: tf.Tensor,
+    past?: LayerKV[],
+  ): { hidden: tf.Tensor2D; present: LayerKV[] } {
     const p = this.params as Record<string, tf.Tensor>;
     const present: LayerKV[] = [];
     for (let i = 0; i < this.config.nLayers; i++) {
@@ -187,8 +227,12 @@ export class GPT {
       const hid = gelu(linear(m, p[h + 'mlp.w1'] as tf.Tensor2D, p[h + 'mlp.b1'] as tf.Tensor1D)); // [B*Tq, F]
       x = tf.add(x, linear(hid, p[h + 'mlp.w2'] as tf.Tensor2D, p[h + 'mlp.b2'] as tf.Tensor1D)); // [B*Tq, C]
     }
-    const f = layerNorm(x, p['lnf.g'] as tf.Tensor1D, p['lnf.b'] as tf.Tensor1D);
-    return { logits: matMul2d(f, p['head'] as tf.Tensor2D), present }; // [B*Tq, V] (the head has no bias)
+    return { hidden: layerNorm(x, p['lnf.g'] as tf.Tensor1D, p['lnf.b'] as tf.Tensor1D), present }; // [B*Tq, C]
+  }
+
+  /** The head.  hidden [N, C] (after the final LayerNorm) -> logits [N, V] (the head has no bias). */
+  unembed(hidden: tf.Tensor2D): tf.Tensor2D {
+    return matMul2d(hidden, this.params['head'] as tf.Tensor2D);
   }
 
   /**
@@ -196,6 +240,7 @@ export class GPT {
    * caller disposes them (a sampler builds them once per call; the weights must not change meanwhile).
    */
   fusedQKV(): FusedQKV[] {
+    this.assertUsable('GPT.fusedQKV');
     const p = this.params as Record<string, tf.Tensor>;
     const out: FusedQKV[] = [];
     for (let i = 0; i < this.config.nLayers; i++) {
@@ -216,6 +261,11 @@ export class GPT {
    *   x [B, C] (the embedded tokens at slot `slot`), qkv from `fusedQKV()` -> logits [B, V].
    */
   decodeStep(x: tf.Tensor2D, cache: KVCache, slot: number, qkv: FusedQKV[]): tf.Tensor2D {
+    return this.unembed(this.decodeHidden(x, cache, slot, qkv)); // [B, V]
+  }
+
+  /** `decodeStep` without the head: x [B, C] -> the final hidden states [B, C] (after the last LayerNorm). */
+  decodeHidden(x: tf.Tensor2D, cache: KVCache, slot: number, qkv: FusedQKV[]): tf.Tensor2D {
     const p = this.params as Record<string, tf.Tensor>;
     const { dModel: C, nHeads: H } = this.config;
     const B = x.shape[0];
@@ -231,8 +281,7 @@ export class GPT {
       const hid = gelu(linear(m, p[h + 'mlp.w1'] as tf.Tensor2D, p[h + 'mlp.b1'] as tf.Tensor1D)); // [B, F]
       x = tf.add(x, linear(hid, p[h + 'mlp.w2'] as tf.Tensor2D, p[h + 'mlp.b2'] as tf.Tensor1D)); // [B, C]
     }
-    const f = layerNorm(x, p['lnf.g'] as tf.Tensor1D, p['lnf.b'] as tf.Tensor1D);
-    return matMul2d(f, p['head'] as tf.Tensor2D); // [B, V]
+    return layerNorm(x, p['lnf.g'] as tf.Tensor1D, p['lnf.b'] as tf.Tensor1D); // [B, C]
   }
 
   /** Causal self-attention of layer i.  a [B*Tq, C] -> y [B*Tq, C] and this layer's keys/values. */

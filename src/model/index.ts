@@ -7,5 +7,7 @@ export { maskedCrossEntropy } from './loss.js';
 export { scoresFromLogits, tokenLogProbs, tokenLogProbsArrays } from './logprobs.js';
 export type { TokenScores } from './logprobs.js';
 export { generate, generateFullRecompute } from './generate.js';
-export type { GenerateOptions, Generation } from './generate.js';
+export type { GenerateOptions, Generation, Thoughts } from './generate.js';
+export { LatentGPT } from './latent.js';
+export type { LatentOptions, ThoughtLayout, ThoughtMode } from './latent.js';
 export { mixWeights } from './weights.js';

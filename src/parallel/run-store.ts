@@ -66,16 +66,17 @@ export interface StorePlan {
 
 /** Thrown by `runParallel` in a shard when the rest of a call's runs belong to other shards. */
 export class ShardPhaseDone extends Error {
-  constructor(
-    readonly call: number,
-    readonly ran: number,
-    readonly waiting: string[],
-  ) {
+  declare readonly call: number;
+  declare readonly ran: number;
+  declare readonly waiting: string[];
+  constructor(call: number, ran: number, waiting: string[]) {
     super(
       `shard: this shard's runs of phase ${call + 1} are stored (${ran} run now); ${waiting.length} run(s) of that phase belong to other ` +
         `shards (e.g. ${waiting.slice(0, 3).join('; ')}). Run every shard again (the next wave) once they have finished.`,
     );
     this.name = 'ShardPhaseDone';
+    // Not enumerable: a kernel prints an error's own enumerable fields after its stack, which would bury the message.
+    for (const [k, v] of Object.entries({ call, ran, waiting })) Object.defineProperty(this, k, { value: v, enumerable: false });
   }
 }
 
@@ -109,6 +110,8 @@ export function runLabel(exportName: string, config: unknown): string {
   const parts = [exportName];
   if (config && typeof config === 'object') {
     const c = config as Record<string, unknown>;
+    // An experiment's planned run carries its own stable id (e.g. "rl/nsr/seed3"): that is the name.
+    if (typeof c['id'] === 'string') return `${exportName} ${c['id']}`;
     for (const f of LABEL_FIELDS) {
       const v = c[f];
       if (v === undefined) continue;

@@ -4,11 +4,11 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { ClaimResult } from '../notebook/claims.js';
-import { CLAIM_MIME } from '../notebook/mime.js';
+import { CLAIM_MIME, FAULT_MIME, PARAMETERS_MIME } from '../notebook/mime.js';
 import { OutputCollector, errorFromStderr } from './cell-outputs.js';
 import { startKernel, type TslabKernel } from './kernel.js';
 import { joinSource, readNotebook, type CodeCell, type ErrorOutput, type Notebook } from './nbformat.js';
-import { injectParameters, type ParameterValues } from './parameters.js';
+import { injectParameters, requestedParameters, type ParameterValues } from './parameters.js';
 
 export interface ExecuteNotebookOptions {
   /** Parameter overrides (JSON values). */
@@ -35,7 +35,8 @@ export interface CellFailure {
   /** 1-based number among the code cells that run, as progress lines show it. */
   codeCell: number;
   cellId: string;
-  kind: 'error' | 'timeout' | 'kernel-died';
+  /** 'parameter': the notebook rejected a parameter value (a ParameterError), i.e. bad input. */
+  kind: 'error' | 'parameter' | 'timeout' | 'kernel-died';
   error: ErrorOutput;
 }
 
@@ -44,7 +45,13 @@ export interface NotebookRun {
   name: string;
   path: string;
   notebook: Notebook;
+  /** The overrides injected (`--param` values, and quick for `--quick`). */
   params: ParameterValues;
+  /**
+   * What ran: the overrides, overlaid with the parameters the notebook resolved and showed (`presetConfig`: the
+   * preset's values for parameters left at null, and the preset's name).
+   */
+  ranParams: ParameterValues;
   failure: CellFailure | null;
   claims: ClaimResult[];
   startedAt: string;
@@ -71,6 +78,21 @@ export function describeFailure(run: NotebookRun): string {
   );
 }
 
+/**
+ * The error output for a fault the kernel reported (fault-report.ts): an exception thrown from a timer or callback,
+ * or an unhandled rejection, which tslab would otherwise let pass with the cell's "ok".
+ */
+function faultError(fault: Record<string, unknown>, whileRunning: boolean): ErrorOutput {
+  const ename = fault['kind'] === 'unhandledRejection' ? 'UnhandledRejection' : 'UncaughtException';
+  const when = whileRunning ? 'while this cell ran' : 'after this cell finished';
+  return {
+    output_type: 'error',
+    ename,
+    evalue: `${String(fault['name'])}: ${String(fault['message'])} (raised ${when}, outside the cell's own code: a timer, callback or promise nobody awaited)`,
+    traceback: Array.isArray(fault['stack']) ? fault['stack'].map(String) : [],
+  };
+}
+
 /** Claim results recorded as outputs (the CLAIM_MIME part of a claim check's output). */
 export function claimsOf(nb: Notebook): ClaimResult[] {
   const out: ClaimResult[] = [];
@@ -85,11 +107,24 @@ export function claimsOf(nb: Notebook): ClaimResult[] {
   return out;
 }
 
+/** The last resolved-parameters output of the notebook (PARAMETERS_MIME), if it showed one. */
+export function resolvedParametersOf(nb: Notebook): ParameterValues | null {
+  let found: ParameterValues | null = null;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    for (const o of cell.outputs) {
+      if ((o.output_type === 'display_data' || o.output_type === 'execute_result') && o.data[PARAMETERS_MIME]) {
+        found = o.data[PARAMETERS_MIME] as ParameterValues;
+      }
+    }
+  }
+  return found;
+}
+
 export async function executeNotebook(path: string, options: ExecuteNotebookOptions = {}): Promise<NotebookRun> {
   const name = basename(path).replace(/\.ipynb$/i, '');
   const nb = readNotebook(path);
-  const params: ParameterValues = { ...(options.params ?? {}) };
-  if (options.quick) params['quick'] = true;
+  const params = requestedParameters(options.params ?? {}, options.quick ?? false);
   injectParameters(nb, params, path);
 
   // A fresh run: no stale outputs from an earlier execution survive into the report.
@@ -115,24 +150,41 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
     emit({ type: 'kernel-started', notebook: name, ms: kernelStartMs, pid: kernel.pid });
     const first = nb.cells[cells[0] ?? 0] as CodeCell;
     const collector = new OutputCollector(first);
+    // execute_request id -> [index among the cells run, cell index], to place faults that arrive late.
+    const cellOfRequest = new Map<string, [number, number]>();
+    const lateFailure = (): CellFailure | null => {
+      const late = kernel!.takeLateFaults().find((f) => cellOfRequest.has(f.requestId));
+      if (!late) return null;
+      const [k, cellIndex] = cellOfRequest.get(late.requestId)!;
+      const cell = nb.cells[cellIndex] as CodeCell;
+      const error = faultError(late.fault, false);
+      cell.outputs.push(error);
+      return { cellIndex, codeCell: k + 1, cellId: cell.id, kind: 'error', error };
+    };
     for (const [k, cellIndex] of cells.entries()) {
+      failure = lateFailure();
+      if (failure) break;
       const cell = nb.cells[cellIndex] as CodeCell;
       collector.startCell(cell);
+      let fault: Record<string, unknown> | null = null;
       const tc = Date.now();
       emit({ type: 'cell-start', notebook: name, cell: k + 1, of: cells.length, cellIndex, elapsedMs: tc - t0 });
       const outcome = await kernel.execute(joinSource(cell.source), {
         timeoutMs: options.cellTimeoutMs ?? 3_600_000,
         onMessage: (msg) => {
           collector.handle(msg);
+          const reported = msg.header.msg_type === 'display_data' ? (msg.content['data'] as Record<string, unknown> | undefined)?.[FAULT_MIME] : undefined;
+          if (reported && typeof reported === 'object') fault ??= reported as Record<string, unknown>;
           if (msg.header.msg_type === 'update_display_data' && collector.lastDisplayText) {
             emit({ type: 'cell-progress', notebook: name, cell: k + 1, of: cells.length, text: collector.lastDisplayText, elapsedMs: Date.now() - t0 });
           }
         },
       });
+      cellOfRequest.set(outcome.requestId, [k, cellIndex]);
       cell.execution_count = outcome.executionCount;
       if (outcome.replyDate) (cell.metadata.execution ??= {})['shell.execute_reply'] = outcome.replyDate;
       cellMs.push(Date.now() - tc);
-      const ok = outcome.status === 'ok';
+      const ok = outcome.status === 'ok' && fault === null;
       emit({ type: 'cell-end', notebook: name, cell: k + 1, of: cells.length, cellIndex, ok, cellMs: Date.now() - tc, elapsedMs: Date.now() - t0 });
       if (ok) continue;
 
@@ -145,12 +197,20 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
       } else if (outcome.status === 'died') {
         kind = 'kernel-died';
         error = { output_type: 'error', ename: 'KernelDied', evalue: `the kernel process ended while running this cell (${outcome.detail ?? 'no detail'})`, traceback: [] };
+      } else if (outcome.status === 'ok' && fault) {
+        error = faultError(fault, true);
       } else {
         error = errorFromStderr(collector.stderr);
+        if (error.ename === 'ParameterError') kind = 'parameter';
       }
       cell.outputs.push(error);
       failure = { cellIndex, codeCell: k + 1, cellId: cell.id, kind, error };
       break;
+    }
+    if (!failure) {
+      // A callback the last cell left due (a zero-delay timer) runs now; its fault must still fail the run.
+      await kernel.settle();
+      failure = lateFailure();
     }
   } finally {
     await kernel?.shutdown();
@@ -158,8 +218,10 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
 
   nb.metadata['kernelspec'] = { name: 'tslab', display_name: 'TypeScript', language: 'typescript' };
   nb.metadata['language_info'] = { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript', codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true } };
+  const ranParams = { ...params, ...(resolvedParametersOf(nb) ?? {}) };
   nb.metadata['rlrepro'] = {
-    parameters: params,
+    parameters: ranParams,
+    requested_parameters: params,
     executed_at: startedAt,
     duration_s: (Date.now() - t0) / 1000,
     status: failure ? `failed at cell ${failure.cellIndex}` : 'ok',
@@ -169,6 +231,7 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
     path,
     notebook: nb,
     params,
+    ranParams,
     failure,
     claims: claimsOf(nb),
     startedAt,

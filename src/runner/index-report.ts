@@ -13,7 +13,7 @@ export interface RunSummary {
   status: string;
   ok: boolean;
   durationMs: number;
-  /** Parameter overrides of the run ({} = the notebook's defaults; quick: true = the quick preset). */
+  /** Parameters that ran: the overrides and what the notebook resolved ({} = defaults; quick: true or preset "quick" = the quick preset). */
   params: Record<string, unknown>;
   claims: import('../notebook/claims.js').ClaimResult[];
 }
@@ -39,7 +39,7 @@ export function renderIndex(runs: readonly RunSummary[], generatedAt = new Date(
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rlrepro — reproduction report</title><style>${REPORT_CSS}</style></head><body>
 <h1>rlrepro reproduction report</h1>
-${runs.some((r) => r.params['quick'] === true) ? '<p><b>Quick preset:</b> small sizes for a smoke test; these numbers are not the reproduction.</p>\n' : ''}<p>${held} of ${total} claims reproduced · ${runs.filter((r) => r.ok).length} of ${runs.length} notebooks ran to the end · generated ${escapeHtml(generatedAt)}</p>
+${runs.some((r) => r.params['quick'] === true || r.params['preset'] === 'quick') ? '<p><b>Quick preset:</b> small sizes for a smoke test; these numbers are not the reproduction.</p>\n' : ''}<p>${held} of ${total} claims reproduced · ${runs.filter((r) => r.ok).length} of ${runs.length} notebooks ran to the end · generated ${escapeHtml(generatedAt)}</p>
 <h2>Claims</h2>
 ${claimRows.length ? `<table><thead><tr><th>notebook</th><th>claim</th><th>statement</th><th>paper</th>${CLAIM_CELLS_HEAD}</tr></thead><tbody>\n${claimRows.join('\n')}</tbody></table>` : '<p>No claims were checked.</p>'}
 <h2>Notebooks</h2>

@@ -7,8 +7,11 @@
  *
  * Lifecycle: `startKernel` spawns `node <tslab>/bin/tslab kernel --config-path <file>` in the notebook's
  * directory, then repeats kernel_info_request until both the shell reply and an iopub status arrive (so no early
- * iopub message is lost to the PUB/SUB "slow joiner" race). `shutdown` asks politely on the control channel, then
- * SIGTERM, then SIGKILL. Every live kernel is also killed synchronously when this process exits.
+ * iopub message is lost to the PUB/SUB "slow joiner" race), and removes the connection file (tslab read it at
+ * start-up; nothing is left behind if this process is killed later). `shutdown` asks politely on the control
+ * channel, then SIGTERM, then SIGKILL. Every live kernel is also killed synchronously when this process exits, and
+ * the kernel ends itself when this process is gone (parent-watchdog.ts). A second preload (fault-report.ts)
+ * reports errors raised outside any cell's own code, which `lateFaults` collects when no cell is listening.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { dirname, join } from 'node:path';
 import * as zmq from 'zeromq';
 import { newConnectionInfo, type ConnectionInfo } from './connection.js';
 import { decodeMessage, encodeMessage, newHeader, type JupyterMessage } from './wire.js';
+import { FAULT_MIME } from '../notebook/mime.js';
 
 export interface StartKernelOptions {
   /** Working directory of the kernel (the notebook's folder, as Jupyter does). */
@@ -30,6 +34,8 @@ export type ExecuteStatus = 'ok' | 'error' | 'aborted' | 'timeout' | 'died';
 
 export interface ExecuteOutcome {
   status: ExecuteStatus;
+  /** msg_id of the execute_request: later messages for this cell carry it as their parent. */
+  requestId: string;
   executionCount: number | null;
   /** header.date of the execute_reply, when one came. */
   replyDate?: string;
@@ -81,6 +87,8 @@ export class TslabKernel {
   private exitInfo: string | null = null;
   private stderrTail = '';
   private closed = false;
+  private readonly executeIds = new Set<string>();
+  private readonly faults: { requestId: string; fault: Record<string, unknown> }[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
@@ -119,11 +127,11 @@ export class TslabKernel {
     const tmp = mkdtempSync(join(tmpdir(), 'rlrepro-kernel-'));
     const file = join(tmp, 'connection.json');
     writeFileSync(file, JSON.stringify(conn), { mode: 0o600 });
-    const watchdog = new URL('./parent-watchdog.js', import.meta.url).href;
-    const child = spawn(process.execPath, ['--import', watchdog, tslabBin(), 'kernel', '--config-path', file], {
+    const preload = (name: string) => ['--import', new URL(`./${name}`, import.meta.url).href];
+    const child = spawn(process.execPath, [...preload('parent-watchdog.js'), ...preload('fault-report.js'), tslabBin(), 'kernel', '--config-path', file], {
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env },
+      env: { ...process.env, RLREPRO_KERNEL_PARENT: String(process.pid) },
     });
     const kernel = new TslabKernel(child, conn, tmp, t0);
     live.add(kernel);
@@ -134,6 +142,7 @@ export class TslabKernel {
       await kernel.shutdown();
       throw e;
     }
+    rmSync(tmp, { recursive: true, force: true });
     return kernel;
   }
 
@@ -197,7 +206,29 @@ export class TslabKernel {
   private onIopub(msg: JupyterMessage): void {
     const id = msg.parent_header.msg_id;
     const listener = id ? this.listeners.get(id) : undefined;
-    listener?.(msg);
+    if (listener) listener(msg);
+    else if (id && this.executeIds.has(id) && msg.header.msg_type === 'display_data') {
+      // tslab sends output produced after a cell finished with that cell's header: keep the faults among it.
+      const fault = (msg.content['data'] as Record<string, unknown> | undefined)?.[FAULT_MIME];
+      if (fault && typeof fault === 'object') this.faults.push({ requestId: id, fault: fault as Record<string, unknown> });
+    }
+  }
+
+  /** Faults reported for cells that had finished (in arrival order); each is returned once. */
+  takeLateFaults(): { requestId: string; fault: Record<string, unknown> }[] {
+    return this.faults.splice(0);
+  }
+
+  /**
+   * Waits until the kernel has answered a request sent now, plus a moment for iopub, so output of callbacks that
+   * were already due (a zero-delay timer of the last cell) has arrived before the caller looks at it.
+   */
+  async settle(timeoutMs = 2000): Promise<void> {
+    if (this.closed || this.exitInfo) return;
+    const req = this.request(this.shell, 'kernel_info_request', {});
+    await Promise.race([req.reply, this.exited, sleep(timeoutMs)]);
+    this.replies.delete(req.msgId);
+    await sleep(100);
   }
 
   private request(
@@ -219,7 +250,7 @@ export class TslabKernel {
    */
   async execute(code: string, options: ExecuteOptions): Promise<ExecuteOutcome> {
     if (this.closed || this.exitInfo) {
-      return { status: 'died', executionCount: null, detail: `kernel is not running (${this.exitInfo ?? 'closed'})` };
+      return { status: 'died', requestId: '', executionCount: null, detail: `kernel is not running (${this.exitInfo ?? 'closed'})` };
     }
     let idle!: () => void;
     const sawIdle = new Promise<void>((r) => (idle = r));
@@ -231,6 +262,7 @@ export class TslabKernel {
       allow_stdin: false,
       stop_on_error: true,
     });
+    this.executeIds.add(req.msgId);
     this.listeners.set(req.msgId, (msg) => {
       options.onMessage(msg);
       if (msg.header.msg_type === 'status' && msg.content['execution_state'] === 'idle') idle();
@@ -242,20 +274,21 @@ export class TslabKernel {
       const first = await Promise.race([req.reply, died, timedOut]);
       if (first === 'died') {
         const tail = this.stderrTail.trim();
-        return { status: 'died', executionCount: null, detail: tail ? `${this.exitInfo}; kernel output:\n${tail}` : `${this.exitInfo}` };
+        return { status: 'died', requestId: req.msgId, executionCount: null, detail: tail ? `${this.exitInfo}; kernel output:\n${tail}` : `${this.exitInfo}` };
       }
       if (first === 'timeout') {
         // tslab maps SIGINT to an interrupt of the running cell; give it a few seconds to answer.
         this.child.kill('SIGINT');
         await Promise.race([req.reply, died, sleep(5000)]);
         await Promise.race([sawIdle, sleep(500)]);
-        return { status: 'timeout', executionCount: null };
+        return { status: 'timeout', requestId: req.msgId, executionCount: null };
       }
       await Promise.race([sawIdle, died, sleep(2000)]);
       const status = first.content['status'];
       const count = first.content['execution_count'];
       return {
         status: status === 'ok' ? 'ok' : status === 'abort' || status === 'aborted' ? 'aborted' : 'error',
+        requestId: req.msgId,
         executionCount: typeof count === 'number' ? count : null,
         replyDate: first.header.date,
       };

@@ -7,15 +7,21 @@
  * 1.0.22 throws ReferenceError for `{lr}` when `lr` comes from an earlier cell.
  *
  * The quick preset: a notebook that has one declares `let quick = false;` and reads `quick` when it picks its
- * sizes; `--quick` injects `quick = true`.
+ * sizes; `--quick` injects `quick = true` (together with `--param quick=...` it is an error). Explicit parameters
+ * win over every preset, the quick one included: notebooks declare preset-backed parameters with the default
+ * `null` ("the preset's value") and resolve them with `presetConfig` (src/notebook/parameters.ts).
  */
 import { hasTag, joinSource, newCellId, splitLines, type CodeCell, type Notebook } from './nbformat.js';
+import { declaredTypes, matchesType } from './parameter-types.js';
 
 export type ParameterValues = Record<string, unknown>;
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** Parses `--param name=value` arguments; the value must be JSON. */
+/**
+ * Parses `--param name=value` arguments; the value must be JSON. A name given twice is an error (which one
+ * should win is a guess), and so is `__proto__`, which a plain object cannot hold as a key.
+ */
 export function parseParamArgs(args: readonly string[]): ParameterValues {
   const out: ParameterValues = {};
   for (const arg of args) {
@@ -24,6 +30,8 @@ export function parseParamArgs(args: readonly string[]): ParameterValues {
     const name = arg.slice(0, eq).trim();
     const text = arg.slice(eq + 1);
     if (!IDENT.test(name)) throw new Error(`--param ${arg}: "${name}" is not a valid identifier`);
+    if (name === '__proto__') throw new Error(`--param ${arg}: "__proto__" cannot be a parameter name`);
+    if (Object.hasOwn(out, name)) throw new Error(`--param ${name} is given twice; give each parameter once`);
     try {
       out[name] = JSON.parse(text);
     } catch {
@@ -34,6 +42,14 @@ export function parseParamArgs(args: readonly string[]): ParameterValues {
     }
   }
   return out;
+}
+
+/** The overrides a run injects: the `--param` values plus `quick = true` for `--quick`. */
+export function requestedParameters(params: ParameterValues, quick: boolean): ParameterValues {
+  if (quick && Object.hasOwn(params, 'quick')) {
+    throw new Error(`--quick and --param quick=${JSON.stringify(params['quick'])} both set quick; give one of them`);
+  }
+  return quick ? { ...params, quick: true } : { ...params };
 }
 
 export interface DeclaredParameter {
@@ -90,6 +106,16 @@ export function injectParameters(nb: Notebook, values: ParameterValues, notebook
     }
     if (d.keyword === 'const') {
       throw new Error(`${notebookName}: parameter "${name}" is declared with const; declare it with let in the parameters cell`);
+    }
+  }
+  // The declared types, so a value the cell could not hold fails here rather than in the kernel.
+  const types = declaredTypes(joinSource(found.cell.source));
+  for (const name of names) {
+    const t = types.get(name);
+    if (t && !matchesType(t.type, values[name])) {
+      throw new Error(
+        `${notebookName}: parameter ${name} must be ${t.text} (as the parameters cell declares it), got ${JSON.stringify(values[name])}`,
+      );
     }
   }
   const code = [

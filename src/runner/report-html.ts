@@ -3,25 +3,13 @@
  * inlined ONCE per page, and only when the notebook has a figure; each figure is drawn from its
  * `application/vnd.plotly.v1+json` data. A failed run is marked at the top and at the failing cell.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { claimsTableHtml, type ClaimResult } from '../notebook/claims.js';
 import { escapeHtml, jsonForScript } from '../notebook/html-escape.js';
 import { CLAIM_MIME, PLOTLY_MIME } from '../notebook/mime.js';
+import { plotlySource } from '../notebook/plotly-source.js';
 import type { NotebookRun } from './execute.js';
 import { markdownToHtml } from './markdown.js';
 import { joinSource, type MimeBundle, type Output } from './nbformat.js';
-
-let plotlyBundle: string | null = null;
-
-/** plotly.js from the plotly.js-dist package, made safe to inline in a <script> element. */
-function plotlyScript(): string {
-  if (plotlyBundle === null) {
-    const require = createRequire(import.meta.url);
-    plotlyBundle = readFileSync(require.resolve('plotly.js-dist'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  }
-  return plotlyBundle;
-}
 
 export const REPORT_CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1f2937; line-height: 1.45; }
@@ -101,13 +89,14 @@ export function renderReport(run: NotebookRun, options: ReportOptions = {}): str
   const status = run.failure
     ? `<span class="status-failed">failed</span> at <a href="#cell-${run.failure.cellIndex}">cell ${run.failure.cellIndex}</a>: ${escapeHtml(`${run.failure.error.ename}: ${run.failure.error.evalue}`)}`
     : '<span class="status-ok">ran to the end</span>';
-  const params = Object.keys(run.params).length ? escapeHtml(JSON.stringify(run.params)) : 'defaults';
+  const params = Object.keys(run.ranParams).length ? escapeHtml(JSON.stringify(run.ranParams)) : 'defaults';
+  const requested = Object.keys(run.params).length ? escapeHtml(JSON.stringify(run.params)) : 'none';
   const claims: ClaimResult[] = run.claims;
   const claimsBlock = claims.length
     ? `<h3>Claims: ${claims.filter((c) => c.holds).length} of ${claims.length} reproduced</h3>${claimsTableHtml(claims)}`
     : '';
   const figureScript = figures.length
-    ? `<script>${plotlyScript()}</script>\n<script>(function () {\n  var figs = ${jsonForScript(figures)};\n` +
+    ? `<script>${plotlySource()}</script>\n<script>(function () {\n  var figs = ${jsonForScript(figures)};\n` +
       `  figs.forEach(function (f) { var el = document.getElementById(f.id); var fig = f.figure || {};\n` +
       `    Plotly.newPlot(el, fig.data || [], fig.layout || {}, Object.assign({ responsive: true }, fig.config || {})); });\n})();</script>`
     : '';
@@ -120,7 +109,7 @@ export function renderReport(run: NotebookRun, options: ReportOptions = {}): str
 ${options.indexHref ? `<div><a href="${escapeHtml(options.indexHref)}">← all notebooks</a></div>` : ''}
 <h1>${escapeHtml(run.name)}</h1>
 <div>Status: ${status}</div>
-<div>Parameters: <code>${params}</code> · executed ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s (kernel start ${(run.kernelStartMs / 1000).toFixed(1)} s)</div>
+<div>Parameters that ran: <code>${params}</code> (overrides given: <code>${requested}</code>) · executed ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s (kernel start ${(run.kernelStartMs / 1000).toFixed(1)} s)</div>
 ${claimsBlock}
 </header>
 <main>

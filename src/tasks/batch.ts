@@ -99,3 +99,38 @@ export function packBatch(examples: readonly TokenizedExample[], seqLen: number)
   }
   return { tokens, targets, mask, batchSize: B, seqLen: T };
 }
+
+/** A batch with thought slots (src/model/latent.ts): row b's thoughts are slots [thoughtStart[b], +thoughtSteps[b]). */
+export interface ThoughtBatch extends Batch {
+  /** Prompt length of each row including BOS: its first thought slot. */
+  thoughtStart: Int32Array;
+  thoughtSteps: Int32Array;
+}
+
+/**
+ * Like `makeBatch`, with `steps` thought slots (one count for all rows, or one per example) between each prompt
+ * and its completion:  BOS prompt, PAD x steps, completion EOS. The thought slots hold PAD (a latent model never
+ * reads them) and have mask 0; the last thought's target is the first completion token, so the loss is on the
+ * completion only, as in `makeBatch`.
+ */
+export function makeThoughtBatch(
+  tokenizer: Tokenizer,
+  examples: readonly Example[],
+  steps: number | ArrayLike<number>,
+  seqLen: number,
+): ThoughtBatch {
+  const per = typeof steps === 'number' ? new Int32Array(examples.length).fill(steps) : Int32Array.from(steps);
+  if (per.length !== examples.length)
+    throw new Error(`makeThoughtBatch: steps has ${per.length} entries, expected one per example (${examples.length})`);
+  per.forEach((k, i) => {
+    if (!(Number.isInteger(k) && k >= 0)) throw new Error(`makeThoughtBatch: steps[${i}] must be an integer >= 0, got ${k}`);
+  });
+  const tokenized = tokenizeExamples(tokenizer, examples).map((ex, i) => {
+    const prompt = new Int32Array(ex.prompt.length + per[i]!); // trailing PADs are the thought slots
+    prompt.set(ex.prompt);
+    return { prompt, completion: ex.completion };
+  });
+  const batch = packBatch(tokenized, seqLen);
+  const thoughtStart = Int32Array.from(tokenized, (ex, i) => ex.prompt.length - per[i]!);
+  return { ...batch, thoughtStart, thoughtSteps: per };
+}

@@ -1,7 +1,7 @@
 /**
- * "facts": the factual control of the generation-verification gap (claim 1): a random table of 3-letter
- * keys -> 2-digit values, drawn once from `tableSeed`. Nothing about a value can be computed; generating it and
- * checking it both need the very fact, so a model should verify no better than it recalls.
+ * "facts": the factual control of the generation-verification gap (claim 1, Song et al., arXiv 2412.02674): a random
+ * table of 3-letter keys -> 2-digit values, drawn once from `tableSeed`. Nothing about a value can be computed;
+ * generating it and checking it both need the very fact, so a model should verify no better than it recalls.
  *   prompt "qzk="   target "47"   CHECK "?qzk,47=" -> "Y" | "N"
  * Noise candidates: 50% the value of another key, 50% a uniform value 10..99 (either may happen to be right).
  *

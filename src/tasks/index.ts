@@ -13,3 +13,4 @@ export * from './topic-keys.js';
 export * from './wait-scratchpad.js';
 export * from './confidence.js';
 export * from './calibration-mix.js';
+export * from './key-chain.js';

@@ -1,5 +1,6 @@
 /**
- * "sum3": a verifiable task where checking is much cheaper than producing (claim 1's toy design).
+ * "sum3": a verifiable task where checking is much cheaper than producing, the verifiable side of claim 1 (Song et
+ * al., "Mind the Gap", arXiv 2412.02674).
  *
  * A problem is 6 distinct digits in random order and a target T, the sum of some 3 of them (so at least one answer
  * exists; often several). An answer is any 3 digits of the list in strictly ascending order summing to T.

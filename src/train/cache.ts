@@ -5,11 +5,15 @@
  *
  * Cache directory: the `cacheDir` option, else `RLREPRO_CACHE_DIR`, else `.cache/rlrepro` under the project root
  * (git-ignored).
+ *
+ * Entries appear whole (written to a temp folder, then renamed). A damaged one (a corrupt or truncated file, a
+ * folder left without its manifest) is moved aside and retrained, with a warning; an entry whose model config
+ * differs from the caller's stays an error, since the key should have covered it.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assignWeights, loadCheckpoint, writeCheckpointFiles, type LoadedCheckpoint } from './checkpoint.js';
+import { assignWeights, configDiff, loadCheckpoint, writeCheckpointFiles, type LoadedCheckpoint } from './checkpoint.js';
 import { configHash, stableStringify } from './config-hash.js';
 import type { Trainable } from './step.js';
 import { backendInfo } from '../backend/index.js';
@@ -78,15 +82,27 @@ export async function cached<M extends Trainable>(opts: CachedOptions<M>): Promi
   const dir = join(cacheDirectory(opts.cacheDir), hash);
   const model = opts.build();
   if (existsSync(join(dir, 'manifest.json'))) {
-    let ck: LoadedCheckpoint;
+    let ck: LoadedCheckpoint | null = null;
     try {
-      ck = loadCheckpoint(dir, { expectedConfig: opts.modelConfig });
-      assignWeights(model.params, ck.weights);
+      ck = loadCheckpoint(dir);
     } catch (e) {
-      disposeModel(model);
-      throw new Error(`cache entry ${dir} is unusable (${(e as Error).message}); delete it to retrain`);
+      console.warn(`rlrepro: cache entry ${dir} is damaged (${(e as Error).message}); retraining it`);
     }
-    return { model, hit: true, dir, meta: ck.meta };
+    if (ck) {
+      const diffs = configDiff(opts.modelConfig, ck.modelConfig);
+      if (diffs.length > 0) {
+        disposeModel(model);
+        throw new Error(`cache entry ${dir} is unusable (its model config differs: ${diffs.join('; ')}); the cache key must cover the model config`);
+      }
+      try {
+        // Checks every shape before assigning anything, so a failure leaves the fresh model as built.
+        assignWeights(model.params, ck.weights);
+        return { model, hit: true, dir, meta: ck.meta };
+      } catch (e) {
+        console.warn(`rlrepro: cache entry ${dir} does not fit the model (${(e as Error).message}); retraining it`);
+      }
+    }
+    discard(dir);
   }
   let meta: Record<string, unknown>;
   try {
@@ -107,6 +123,9 @@ function store<M extends Trainable>(dir: string, model: M, opts: CachedOptions<M
     writeCheckpointFiles(tmp, { params: model.params, modelConfig: opts.modelConfig, tokenizer: opts.tokenizer, meta });
     // The full key, so a person (or a test) can see what an entry holds.
     writeFileSync(join(tmp, 'key.json'), stableStringify(fullKey(opts.key)) + '\n');
+    // A folder without a manifest is no entry (something interrupted outside this code): rename cannot replace
+    // a non-empty folder, so it goes first.
+    if (existsSync(dir) && !existsSync(join(dir, 'manifest.json'))) discard(dir);
     renameSync(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
@@ -114,6 +133,18 @@ function store<M extends Trainable>(dir: string, model: M, opts: CachedOptions<M
     if (existsSync(join(dir, 'manifest.json'))) return;
     throw e;
   }
+}
+
+/** Moves an entry aside (atomic, so two processes never both remove it) and deletes it. */
+function discard(dir: string): void {
+  const aside = `${dir}.discarded-${process.pid}-${Date.now()}`;
+  try {
+    renameSync(dir, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another process moved it first
+    throw e;
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 function disposeModel(model: Trainable): void {

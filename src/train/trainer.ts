@@ -11,6 +11,7 @@ import { Rng, type RngState } from '../random.js';
 import { assignWeights, configDiff, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { trainConfig, type TrainConfig } from './config.js';
 import { optimizerFromConfig, scheduleFromConfig } from './from-config.js';
+import type { Optimizer } from './optimizer.js';
 import { trainStep, type Trainable } from './step.js';
 import { checkKeys } from './validate.js';
 
@@ -72,6 +73,12 @@ export interface TrainOptions<B> {
    * call with `resumeFrom` continues as if never interrupted. Default: `config.steps`.
    */
   stopAfter?: number;
+  /**
+   * Continue with this optimizer instead of a fresh one built from the config, so its moments and step count carry
+   * over between calls (rounds of fine-tuning that keep one AdamW). The caller owns and disposes it; the config's
+   * optimizer fields (`OPTIMIZER_FIELDS`) are then its own and must be left out of `config`. Not with `resumeFrom`.
+   */
+  optimizer?: Optimizer;
 }
 
 export interface TrainResult {
@@ -84,7 +91,10 @@ export interface TrainResult {
   seconds: number;
 }
 
-const OPTION_KEYS = ['model', 'loss', 'batches', 'config', 'evaluate', 'onProgress', 'checkpoint', 'resumeFrom', 'stopAfter'];
+const OPTION_KEYS = ['model', 'loss', 'batches', 'config', 'evaluate', 'onProgress', 'checkpoint', 'resumeFrom', 'stopAfter', 'optimizer'];
+
+/** The config fields that build the optimizer; a caller-owned `options.optimizer` has its own. */
+const OPTIMIZER_FIELDS = ['optimizer', 'beta1', 'beta2', 'eps', 'weightDecay', 'decayOn', 'momentum'] as const;
 
 /**
  * Fields a resume may change: the reporting cadence, and `steps` (extending a run; a cosine schedule then spans the
@@ -107,6 +117,11 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
   for (const k of ['model', 'loss', 'batches'] as const)
     if (opts[k] === undefined) throw new Error(`train: options.${k} is required`);
   const cfg = trainConfig(opts.config);
+  if (opts.optimizer !== undefined) {
+    const set = OPTIMIZER_FIELDS.filter((k) => opts.config?.[k] !== undefined);
+    if (set.length > 0) throw new Error(`train: options.config.${set[0]} cannot be set with options.optimizer (the optimizer has its own)`);
+    if (opts.resumeFrom !== undefined) throw new Error('train: options.resumeFrom cannot be combined with options.optimizer');
+  }
   const stop = opts.stopAfter ?? cfg.steps;
   if (!(Number.isInteger(stop) && stop >= 0 && stop <= cfg.steps))
     throw new Error(`train: options.stopAfter must be an integer in [0, steps=${cfg.steps}], got ${stop}`);
@@ -114,7 +129,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
   const t0 = performance.now();
   const report = opts.onProgress === false ? () => {} : (opts.onProgress ?? printProgress);
   const schedule = scheduleFromConfig(cfg);
-  const optimizer = optimizerFromConfig(cfg);
+  const optimizer = opts.optimizer ?? optimizerFromConfig(cfg);
   let rng = new Rng(cfg.seed).fork('batches');
   const history: TrainHistory = { step: [], loss: [], gradNorm: [], lr: [] };
   const evals: EvalHistory = { step: [], metrics: {} };
@@ -185,7 +200,7 @@ export async function train<B>(opts: TrainOptions<B>): Promise<TrainResult> {
     }
     if (stop === 0) save(0);
   } finally {
-    optimizer.dispose();
+    if (opts.optimizer === undefined) optimizer.dispose();
   }
   return { config: cfg, steps: Math.max(start, stop), history, evals, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,5 +1,5 @@
 /**
- * The quick presets of claims 3 and 4 give the numbers the code gave before the experiment contract (issue 14):
+ * The quick presets of claims 1, 3 and 4 give the numbers the code gave before the experiment contract (issue 14):
  * every result number (timings aside) and every claim's per-seed values, for the same seeds and backend. The
  * "before" files were computed by the earlier code path (test/fixtures/README.md) on seeds [0, 1], so the seeds
  * are pinned to those (the presets now have three; claim checks need three, so verdicts are not compared: their
@@ -7,11 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendInfo, initBackend } from '../../src/backend/index.js';
 import { negativeReinforcement } from '../../src/experiments/negative-reinforcement/index.js';
 import { spuriousRewards } from '../../src/experiments/spurious-rewards/index.js';
+import { verificationGap } from '../../src/experiments/verification-gap/index.js';
 import type { ClaimSpec } from '../../src/notebook/claims.js';
 import { fixturesDir } from '../runner/harness.js';
 
@@ -80,4 +82,18 @@ test('claim 3 quick: the same numbers and claim values as before the contract', 
   // The claims moved from a notebook cell into claims.ts: the same ids from the same per-seed values.
   const nb = notebookClaims('03');
   if (nb) sameSamples(spuriousRewards.claims(result), nb);
+});
+
+const f1 = fixture('01');
+test('claim 1 quick: the same numbers and claim values as before the contract', { skip: typeof f1 === 'string' ? f1 : false }, async () => {
+  const before = f1 as Fixture;
+  // A cold cache: a cached base would hide a change in pretraining (the cache key names the config, not the code).
+  const cacheDir = mkdtempSync(join(tmpdir(), 'rlrepro-before-after-01-'));
+  try {
+    const result = await verificationGap.execute({ ...verificationGap.preset('quick'), seeds: SEEDS }, { cacheDir });
+    assert.deepEqual(numbersOf(result), before.result);
+    sameSamples(verificationGap.claims(result), before.claims!.map((c) => ({ id: c.id, samples: c.ours })));
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });

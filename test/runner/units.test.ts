@@ -23,10 +23,10 @@ test('declaredParameters finds top-level let/const/var', () => {
 
 test('injectParameters writes assignments (no object shorthand) right after the parameters cell', () => {
   const nb = parseNotebook(nbText([{ cell_type: 'markdown', metadata: {}, source: '# t' }, paramsCell, { cell_type: 'code', metadata: {}, source: 'lr', outputs: [], execution_count: null }]), 'x.ipynb');
-  injectParameters(nb, { lr: 0.5, name: { a: 1 } }, 'x.ipynb');
+  injectParameters(nb, { lr: 0.5, name: 'a "b"' }, 'x.ipynb');
   const cell = nb.cells[2] as CodeCell;
   assert.deepEqual(cell.metadata.tags, ['injected-parameters']);
-  assert.equal((cell.source as string[]).join(''), '// Injected by rlrepro run\nlr = 0.5;\nname = {"a":1};\nvoid 0; // so tslab does not echo the last value');
+  assert.equal((cell.source as string[]).join(''), '// Injected by rlrepro run\nlr = 0.5;\nname = "a \\"b\\"";\nvoid 0; // so tslab does not echo the last value');
   // Re-injecting replaces the cell instead of adding a second one.
   injectParameters(nb, { lr: 1 }, 'x.ipynb');
   assert.equal(nb.cells.filter((c) => c.metadata.tags?.includes('injected-parameters')).length, 1);

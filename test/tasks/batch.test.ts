@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodePrompts, inputLength, makeBatch, packBatch, Tokenizer, tokenizeExamples } from '../../src/tasks/index.js';
+import { encodePrompts, inputLength, makeBatch, makeThoughtBatch, packBatch, Tokenizer, tokenizeExamples } from '../../src/tasks/index.js';
 
 const tok = new Tokenizer('0123456789+=', ['<wait>']);
 const id = (s: string) => [...tok.encode(s)];
@@ -42,4 +42,22 @@ test('batch: tokenized rollouts (no EOS when truncated) and generation prompts',
   assert.deepEqual([...b.targets], [...id('1+2=33')]);
   assert.deepEqual([...b.mask], [0, 0, 0, 0, 1, 1]);
   assert.throws(() => packBatch([{ prompt: Int32Array.from(id('1')), completion: Int32Array.from([EOS]) }], 4), /must start with BOS/);
+});
+
+test('thought batch: PAD thought slots after each prompt, the last one predicting the completion; zero steps is makeBatch', () => {
+  const ex = [{ prompt: '1+2=', completion: '3' }, { prompt: '9=', completion: '18' }];
+  const b = makeThoughtBatch(tok, ex, [2, 1], 8);
+  const row = (a: ArrayLike<number>, r: number) => [...Array.prototype.slice.call(a, r * 8, r * 8 + 8)];
+  assert.deepEqual(row(b.tokens, 0), [BOS, ...id('1+2='), PAD, PAD, ...id('3')]);
+  assert.deepEqual(row(b.targets, 0), [...id('1+2='), PAD, PAD, ...id('3'), EOS]);
+  assert.deepEqual(row(b.mask, 0), [0, 0, 0, 0, 0, 0, 1, 1]);
+  assert.deepEqual(row(b.tokens, 1), [BOS, ...id('9='), PAD, ...id('18'), PAD, PAD]);
+  assert.deepEqual(row(b.mask, 1), [0, 0, 0, 1, 1, 1, 0, 0]);
+  assert.deepEqual([...b.thoughtStart], [5, 3]);
+  assert.deepEqual([...b.thoughtSteps], [2, 1]);
+  const { thoughtStart: _s, thoughtSteps: _k, ...plain } = makeThoughtBatch(tok, ex, 0, 8);
+  assert.deepEqual(plain, makeBatch(tok, ex, 8));
+  assert.throws(() => makeThoughtBatch(tok, ex, [1], 8), /steps has 1 entries, expected one per example \(2\)/);
+  assert.throws(() => makeThoughtBatch(tok, ex, -1, 8), /steps\[0\] must be an integer >= 0, got -1/);
+  assert.throws(() => makeThoughtBatch(tok, ex, 3, 8), /examples\[0\] needs 9 positions/);
 });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.js';
-import { loadCheckpoint, train, trainConfig, type TrainProgress } from '../../src/train/index.js';
+import { AdamW, loadCheckpoint, train, trainConfig, type TrainProgress } from '../../src/train/index.js';
+import { Rng } from '../../src/random.js';
 import { Linear, TRUE_W, batches, mse } from './linear-fixture.js';
 
 await initBackend({ quiet: true });
@@ -173,5 +174,48 @@ test('train with SGD and a constant schedule also converges', async () => {
   });
   assert.ok(r.history.lr.every((x) => x === 0.05));
   assert.ok(r.history.loss[79]! < 0.01 * r.history.loss[0]!);
+  m.dispose();
+});
+
+test('train with a caller-owned optimizer: two calls continue it exactly as one call of both lengths would', async () => {
+  // The batch stream lives outside train() (its own stream restarts per call), so both runs see the same batches.
+  const run = async (lengths: number[]) => {
+    const m = new Linear();
+    const data = new Rng(5);
+    const source = batches();
+    const optimizer = new AdamW({ lr: 0.05, beta2: 0.99, weightDecay: 0 }); // trainConfig's defaults
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    for (const steps of lengths) {
+      const r = await train({ model: m, loss: mse(m), batches: (s) => source(s, data), config: { steps, lr: 0.05, schedule: 'constant' }, optimizer, onProgress: false });
+      losses.push(...r.history.loss);
+    }
+    const out = { losses, w: Array.from(m.params['w']!.dataSync()), step: optimizer.step };
+    optimizer.dispose();
+    assert.equal(tf.memory().numTensors, before, 'the caller disposes the optimizer; nothing else is left');
+    m.dispose();
+    return out;
+  };
+  const split = await run([6, 6]);
+  const whole = await run([12]);
+  assert.equal(split.step, 12, 'the moments and step count carried over');
+  assert.deepEqual(split, whole);
+  // A fresh optimizer per call restarts Adam's moments and bias correction: the second half differs.
+  const m = new Linear();
+  const data = new Rng(5);
+  const source = batches();
+  const fresh: number[] = [];
+  for (const steps of [6, 6]) {
+    const r = await train({ model: m, loss: mse(m), batches: (s) => source(s, data), config: { steps, lr: 0.05, schedule: 'constant', weightDecay: 0 }, onProgress: false });
+    fresh.push(...r.history.loss);
+  }
+  assert.deepEqual(fresh.slice(0, 6), whole.losses.slice(0, 6));
+  assert.notDeepEqual(fresh.slice(6), whole.losses.slice(6));
+  const optimizer = new AdamW();
+  await assert.rejects(
+    train({ model: m, loss: mse(m), batches: batches(), config: { steps: 2, beta2: 0.9 }, optimizer }),
+    /options.config.beta2 cannot be set with options.optimizer/,
+  );
+  optimizer.dispose();
   m.dispose();
 });

@@ -1,11 +1,16 @@
 /**
- * The claim checks of issue 7 as `ClaimSpec`s computed from a `runVerificationGap` result, one number per seed, so a
- * notebook runs `for (const c of verificationGapClaims(result)) checkClaim(c)`. The tests are fixed here, before any
- * result is seen; each gap is read at the tau chosen on the tau split (`result.taus`), never on the eval prompts.
+ * Claim 1's checks as `ClaimSpec`s computed from a `verificationGap` result, one number per seed (paired by seed
+ * where two runs share it: `seedDeltas`), so a notebook runs `for (const c of verificationGap.claims(result))
+ * checkClaim(c)`. The tests are fixed here, before any result is seen; each gap is read at the tau chosen on the tau
+ * split (`result.taus`), never on the eval prompts.
  */
-import { linearSlopeCI } from '../eval/stats.js';
-import type { ClaimSpec } from '../notebook/claims.js';
-import { sizeLabel, type GapTaskName, type SizeRunResult, type VerificationGapResult } from './verification-gap.js';
+import { linearSlopeCI } from '../../eval/stats.js';
+import type { ClaimSpec } from '../../notebook/claims.js';
+import { seedDeltas } from '../seed-deltas.js';
+import type { GapTaskName } from './config.js';
+import type { VerificationGapResult } from './experiment.js';
+import type { RoundRecord, SizeRunResult } from './run.js';
+import { sizeLabel } from './tasks.js';
 
 const SOURCE = 'Song et al., arXiv 2412.02674';
 
@@ -61,7 +66,7 @@ export function verificationGapClaims(result: VerificationGapResult): ClaimSpec[
       id: 'gap-verifiable-exceeds-facts',
       statement: `The verifiable task's gap exceeds the factual task's (${largest}, paired by seed).`,
       paper: { value: 'Sudoku 16.99 vs NQ 0.28 at 72B', source: `${SOURCE}, Sec. 4` },
-      ours: s.map((r, i) => gapAtChosenTau(result, r).gap - gapAtChosenTau(result, f[i]!).gap),
+      ours: seedDeltas({ runs: s, value: (r) => gapAtChosenTau(result, r).gap }, { runs: f, value: (r) => gapAtChosenTau(result, r).gap }),
       test: { kind: 'greater', than: 0 },
     });
   }
@@ -83,7 +88,7 @@ export function verificationGapClaims(result: VerificationGapResult): ClaimSpec[
     });
   }
   const si = (task: GapTaskName) => result.selfImprove.filter((r) => r.task === task && r.arm === 'filtered').sort((a, b) => a.seed - b.seed);
-  const acc = (rounds: VerificationGapResult['selfImprove'][number]['rounds'], i: number) => rounds[i]!.eval.accuracy;
+  const acc = (rounds: readonly RoundRecord[], i: number) => rounds[i]!.eval.accuracy;
   const R = c.selfImprove.rounds;
   if (R >= 1 && si('sum3').length > 0) {
     const runs = si('sum3');
@@ -91,7 +96,7 @@ export function verificationGapClaims(result: VerificationGapResult): ClaimSpec[
       id: 'self-improve-helps-verifiable',
       statement: `Self-improvement (${R} rounds, self-filtered) raises accuracy on the verifiable task.`,
       paper: { value: 'improves, then saturates after 2-3 rounds', source: `${SOURCE}, Sec. 6` },
-      ours: runs.map((r) => acc(r.rounds, R) - acc(r.rounds, 0)),
+      ours: seedDeltas({ runs, value: (r) => acc(r.rounds, R) }, { value: (r) => acc(r.rounds, 0) }),
       test: { kind: 'greater', than: 0 },
     });
     if (R >= 2)
@@ -99,21 +104,21 @@ export function verificationGapClaims(result: VerificationGapResult): ClaimSpec[
         id: 'self-improve-saturates',
         statement: "Self-improvement saturates: the first round's accuracy gain exceeds the last round's.",
         paper: { value: 'saturates after 2-3 rounds', source: `${SOURCE}, Sec. 6` },
-        ours: runs.map((r) => acc(r.rounds, 1) - acc(r.rounds, 0) - (acc(r.rounds, R) - acc(r.rounds, R - 1))),
+        ours: seedDeltas({ runs, value: (r) => acc(r.rounds, 1) - acc(r.rounds, 0) }, { value: (r) => acc(r.rounds, R) - acc(r.rounds, R - 1) }),
         test: { kind: 'greater', than: 0 },
       });
     out.push({
       id: 'pass1-rises',
       statement: 'Across rounds pass@1 rises on the verifiable task.',
       paper: { value: 'pass@k rises at small k', source: `${SOURCE}, Sec. 6` },
-      ours: runs.map((r) => r.rounds[R]!.eval.passAtK['1']! - r.rounds[0]!.eval.passAtK['1']!),
+      ours: seedDeltas({ runs, value: (r) => r.rounds[R]!.eval.passAtK['1']! }, { value: (r) => r.rounds[0]!.eval.passAtK['1']! }),
       test: { kind: 'greater', than: 0 },
     });
     out.push({
       id: 'distinct-answers-fall',
       statement: 'Across rounds the distinct answers per prompt fall (diversity collapse).',
       paper: { value: 'pass@k falls at large k', source: `${SOURCE}, Sec. 6` },
-      ours: runs.map((r) => r.rounds[0]!.eval.distinctAnswers - r.rounds[R]!.eval.distinctAnswers),
+      ours: seedDeltas({ runs, value: (r) => r.rounds[0]!.eval.distinctAnswers }, { value: (r) => r.rounds[R]!.eval.distinctAnswers }),
       test: { kind: 'greater', than: 0 },
     });
   }
@@ -122,7 +127,7 @@ export function verificationGapClaims(result: VerificationGapResult): ClaimSpec[
       id: 'self-improve-not-facts',
       statement: `Self-improvement (${R} rounds) does not raise accuracy on factual recall by more than ${GAP_MARGIN.value}.`,
       paper: { value: 'no gap, no self-improvement', source: `${SOURCE}, Sec. 6` },
-      ours: si('facts').map((r) => acc(r.rounds, R) - acc(r.rounds, 0)),
+      ours: seedDeltas({ runs: si('facts'), value: (r) => acc(r.rounds, R) }, { value: (r) => acc(r.rounds, 0) }),
       test: { kind: 'notAbove', than: 0, margin: GAP_MARGIN },
     });
   }
