@@ -98,9 +98,9 @@ export {
 
 // Claim 2: RL from internal feedback collapses.
 export {
-  FALL_MARGIN, GAIN_MARGIN, RLIF_PRESETS, RLIF_SEARCH, changePerSeed, evaluateWait, intrinsicRewardAgreement, peakGainPerSeed,
-  pretrainedModels, rlifClaimSpecs, runRlifCollapse, trajectoryEntropyGradientCheck,
-  type RlifCollapseConfig, type RlifCollapseResult, type RlifRunResult, type WaitEval,
+  FALL_MARGIN, GAIN_MARGIN, INTRINSIC_REWARDS, RLIF_PRESETS, RLIF_REWARDS, evalAt, intrinsicRewardAgreement, peakAccuracy,
+  pretrainedModels, rlifArmRuns, rlifClaimSpecs, rlifCollapse, trajectoryEntropyGradientCheck,
+  type RlifArm, type RlifCollapseConfig, type RlifCollapseResult, type RlifRunResult, type WaitEval,
 } from './experiments/index.js';
 
 // Claim 3: spurious rewards and the clipping bias.

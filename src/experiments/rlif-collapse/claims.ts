@@ -1,27 +1,30 @@
 /**
- * Claim 2's equivalence cell and claim checks (issue 6), on the models and results of `rlif-collapse.ts`.
+ * Claim 2's equivalence cell and claim checks (issue 6), on the models and results of `run.ts`.
  *
  * - `intrinsicRewardAgreement`: the three intrinsic rewards rank the model's own samples alike (Spearman).
  * - `trajectoryEntropyGradientCheck`: on the GPT itself, the policy gradient with reward log pi(o) (through the real
  *   reward, advantage and surrogate code) equals the gradient of the sequence entropy H = -E[log pi(o)] (minimising
  *   the surrogate descends H), and H = E[sum of token entropies] (chain rule). Exact: the last two completion tokens
  *   after a fixed prefix are enumerated over the whole vocabulary, so no sampling noise enters.
+ * - `rlifArmRuns`, `evalAt`, `peakAccuracy`: selectors for `seedDeltas` (the paired per-seed deltas).
  * - `rlifClaimSpecs`: claims 1-6 of issue 6 as `ClaimSpec`s over all seeds, at the checkpoints fixed in the config,
  *   for the intrinsic arms in the paper's per-token-mean form.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { linearSlopeCI, spearman } from '../eval/stats.js';
-import type { GPT } from '../model/gpt.js';
-import { tokenLogProbs } from '../model/logprobs.js';
-import type { ClaimSpec } from '../notebook/claims.js';
-import type { Rng } from '../random.js';
-import { reinforceAdvantages } from '../rl/advantages.js';
-import { intrinsicReward } from '../rl/rewards.js';
-import { collectRollout } from '../rl/rollout.js';
-import { clippedSurrogate } from '../rl/surrogate.js';
-import type { Tokenizer } from '../tasks/tokenizer.js';
-import type { WaitScratchpadProblem, WaitScratchpadTask } from '../tasks/wait-scratchpad.js';
-import { changePerSeed, INTRINSIC_REWARDS, type RlifCollapseResult } from './rlif-collapse.js';
+import { linearSlopeCI, spearman } from '../../eval/stats.js';
+import type { GPT } from '../../model/gpt.js';
+import { tokenLogProbs } from '../../model/logprobs.js';
+import type { ClaimSpec } from '../../notebook/claims.js';
+import type { Rng } from '../../random.js';
+import { reinforceAdvantages } from '../../rl/advantages.js';
+import { intrinsicReward } from '../../rl/rewards.js';
+import { collectRollout } from '../../rl/rollout.js';
+import { clippedSurrogate } from '../../rl/surrogate.js';
+import type { Tokenizer } from '../../tasks/tokenizer.js';
+import type { WaitScratchpadProblem, WaitScratchpadTask } from '../../tasks/wait-scratchpad.js';
+import { INTRINSIC_REWARDS } from './config.js';
+import { seedDeltas } from '../seed-deltas.js';
+import type { RlifCollapseResult, RlifRunResult, WaitEval } from './run.js';
 
 export interface RewardAgreement {
   samples: number;
@@ -137,6 +140,27 @@ export function trajectoryEntropyGradientCheck(model: GPT, prefix: readonly numb
   }
 }
 
+/** The runs of one (mix, arm), one per seed. */
+export function rlifArmRuns(result: Pick<RlifCollapseResult, 'runs'>, mix: number, arm: string): RlifRunResult[] {
+  const runs = result.runs.filter((r) => r.mix === mix && r.arm === arm);
+  if (runs.length === 0) throw new Error(`rlifArmRuns: no runs of arm ${arm} on mix ${mix}`);
+  return runs;
+}
+
+/** Reads held-out `metric` after RL step `step` from a run. */
+export function evalAt(step: number, metric: keyof WaitEval = 'accuracy'): (r: RlifRunResult) => number {
+  return (r) => {
+    const i = r.evals.step.indexOf(step);
+    if (i < 0) throw new Error(`evalAt: step ${step} was not evaluated (evaluated: ${r.evals.step.join(', ')})`);
+    return r.evals.metrics[metric]![i]!;
+  };
+}
+
+/** The highest held-out accuracy over every evaluated step (descriptive: a max over noisy points is biased up). */
+export function peakAccuracy(r: RlifRunResult): number {
+  return Math.max(...r.evals.metrics['accuracy']!);
+}
+
 const SRC = 'arXiv 2506.17219';
 
 /**
@@ -157,20 +181,23 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
   // The paper's form only (per-token mean); a summed variant is shown in the tables, not tested as the paper's claim.
   const intrinsic = arms.filter((a) => a.reward !== 'ground-truth' && (a.normalisation ?? 'token-mean') === 'token-mean');
   const on = (mix: number) => (a: { mixes?: number[] }) => !a.mixes || a.mixes.includes(mix);
+  // `metric` at `step` minus at the start, per seed.
+  const change = (mix: number, arm: string, step: number, metric: keyof WaitEval = 'accuracy') =>
+    seedDeltas({ runs: rlifArmRuns(result, mix, arm), value: evalAt(step, metric) }, { value: evalAt(0, metric) });
   const specs: ClaimSpec[] = [];
   for (const a of intrinsic.filter(on(0))) {
     specs.push({
       id: `rlif-base-${a.name}-early-rise`,
       statement: `Base + ${a.name}: held-out accuracy at the early checkpoint (step ${early}) exceeds the start.`,
       paper: { value: 'Qwen2.5-3B 0.524 → 0.583 (step 20)', source: `${SRC}, Fig. 1 (second-hand)`, effect: 0.059 },
-      ours: changePerSeed(result, 0, a.name, early),
+      ours: change(0, a.name, early),
       test: { kind: 'greater', than: 0 },
     });
     specs.push({
       id: `rlif-base-${a.name}-final-below-start`,
       statement: `Base + ${a.name}: held-out accuracy at the final checkpoint (step ${final}) is below the start.`,
       paper: { value: 'Qwen2.5-3B 0.524 → 0.454 (step 80)', source: `${SRC}, Fig. 1 (second-hand)`, effect: -0.07 },
-      ours: changePerSeed(result, 0, a.name, final),
+      ours: change(0, a.name, final),
       test: { kind: 'less', than: 0 },
     });
   }
@@ -179,17 +206,16 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
       id: `rlif-instruct-${a.name}-no-gain`,
       statement: `Instruct + ${a.name}: no gain above ${GAIN_MARGIN.value} at the early checkpoint (step ${early}).`,
       paper: { value: 'Qwen2.5-3B-Instruct 0.636 → 0.496', source: `${SRC}, section 5 (second-hand)` },
-      ours: changePerSeed(result, 1, a.name, early),
+      ours: change(1, a.name, early),
       test: { kind: 'notAbove', than: 0, margin: GAIN_MARGIN },
     });
     if (on(0)(a)) {
-      const b = changePerSeed(result, 0, a.name, early);
-      const i = changePerSeed(result, 1, a.name, early);
+      const gain = (r: RlifRunResult) => evalAt(early)(r) - evalAt(0)(r);
       specs.push({
         id: `rlif-base-beats-instruct-${a.name}`,
         statement: `${a.name}: the base's early gain exceeds the instruct model's (paired by seed).`,
         paper: { value: 'base +0.059 vs instruct none', source: `${SRC} (second-hand)`, effect: 0.059 },
-        ours: b.map((x, k) => x - i[k]!),
+        ours: seedDeltas({ runs: rlifArmRuns(result, 0, a.name), value: gain }, { runs: rlifArmRuns(result, 1, a.name), value: gain }),
         test: { kind: 'greater', than: 0 },
       });
     }
@@ -200,7 +226,7 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
         id: `rlif-base-${a.name}-${metric}-falls`,
         statement: `Base + ${a.name}: ${metric === 'entropy' ? 'mean token entropy' : 'the WAIT rate'} falls by the final checkpoint.`,
         paper: { value: metric === 'entropy' ? 'entropy falls under all three rewards' : '"wait"/"but" frequency 0.054 → 0.034', source: `${SRC}, section 4` },
-        ours: changePerSeed(result, 0, a.name, final, metric),
+        ours: change(0, a.name, final, metric),
         test: { kind: 'less', than: 0 },
       });
     }
@@ -211,7 +237,7 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
   if (mixes.length >= 2 && full.length > 0) {
     const seeds = [...result.config.seeds].sort((x, y) => x - y);
     const slopes = seeds.map((_, k) => {
-      const gains = mixes.map((m) => full.reduce((s, a) => s + changePerSeed(result, m, a.name, early)[k]!, 0) / full.length);
+      const gains = mixes.map((m) => full.reduce((s, a) => s + change(m, a.name, early)[k]!, 0) / full.length);
       return mixes.length === 2 ? (gains[1]! - gains[0]!) / (mixes[1]! - mixes[0]!) : linearSlopeCI(mixes, gains).slope;
     });
     specs.push({
@@ -228,7 +254,7 @@ export function rlifClaimSpecs(result: RlifCollapseResult): ClaimSpec[] {
         id: `rlif-ground-truth-${mix === 0 ? 'base' : 'instruct'}-no-collapse`,
         statement: `Ground-truth control (${mix === 0 ? 'base' : 'instruct'}): accuracy at the final checkpoint is not below the start by more than ${FALL_MARGIN.value}.`,
         paper: { value: 'RLVR does not collapse', source: `${SRC}` },
-        ours: changePerSeed(result, mix, a.name, final),
+        ours: change(mix, a.name, final),
         test: { kind: 'notBelow', than: 0, margin: FALL_MARGIN },
       });
     }
