@@ -82,7 +82,7 @@ export {
 
 // The experiment contract.
 export {
-  checkDistinct, checkSeeds, defineExperiment, planRun, seedDeltas,
+  checkDistinct, checkSeeds, defineExperiment, phaseOutputs, planRun, seedDeltas,
   type CompletedRun, type DefaultResult, type ExecuteOptions, type ExecutionTimes, type Experiment, type ExperimentConfig,
   type ExperimentDefinition, type ExperimentEvent, type ExperimentRunContext, type ExperimentRunFunction, type PlannedRun, type Seeded,
 } from './experiments/index.js';

@@ -163,6 +163,11 @@ export function planRun<S>(phase: string, parts: readonly (string | number)[], s
   return { id: [p, ...parts.map((x) => slug(x, 'planRun'))].join('/'), phase: p, spec };
 }
 
+/** The outputs of one phase's runs, in planned order (for `combine`). */
+export function phaseOutputs<S, O>(done: readonly CompletedRun<S, O>[], phase: string): O[] {
+  return done.filter((d) => d.phase === phase).map((d) => d.output);
+}
+
 /** What a worker receives: which run function, and the run. */
 interface RunJob<S> {
   /** Relative to the package root when inside it, so a run's identity (run-store key) does not depend on where the package is installed. */

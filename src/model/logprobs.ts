@@ -11,7 +11,7 @@ export interface TokenScores<A> {
   logp: A;
   /** Entropy of pi(. | tokens[<= t]) in nats. */
   entropy: A;
-  /** Self-certainty logsumexp(z) - mean(z) - log V = KL(U || pi) >= 0 (Intuitor's per-token self-certainty; CLAIMS.md claim 2). */
+  /** Self-certainty logsumexp(z) - mean(z) - log V = KL(U || pi) >= 0 (Intuitor's per-token self-certainty, as in Zhang et al., arXiv 2506.17219). */
   selfCertainty: A;
 }
 

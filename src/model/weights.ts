@@ -1,5 +1,5 @@
 /**
- * Weight interpolation theta(a) = (1 - a) * theta_base + a * theta_other (CLAIMS.md claim 2's base/instruct mix).
+ * Weight interpolation theta(a) = (1 - a) * theta_base + a * theta_other (claim 2's base/instruct mix, after Zhang et al., arXiv 2506.17219).
  */
 import type { GPTWeights } from './gpt.js';
 

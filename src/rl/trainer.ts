@@ -70,7 +70,7 @@ export interface RLConfig {
   /** Checkpoint every N steps; 0: only after the last one (if checkpointing). Default 0. */
   checkpointEvery: number;
   /** Optimizer: AdamW/SGD fields of `TrainConfig`. RL defaults: constant lr 1e-4, no weight decay (weight decay
-   *  alone moves a zero-advantage run, CLAIMS.md claim 3), grad clip 1. */
+   *  alone moves a zero-advantage run, Shao et al.'s gamma = 0 arm), grad clip 1. */
   optim: RLOptimConfig;
 }
 

@@ -6,7 +6,7 @@
 import { rlConfig } from '../../rl/trainer.js';
 import { TopicKeysTask } from '../../tasks/topic-keys.js';
 import { checkDistinct } from '../config-check.js';
-import { defineExperiment, planRun } from '../contract.js';
+import { defineExperiment, phaseOutputs, planRun } from '../contract.js';
 import { negativeReinforcementClaims } from './claims.js';
 import { armRL, basePretrain, NEG_PRESETS, type NegArm, type NegativeReinforcementConfig } from './config.js';
 import { armAdvantage, negativeReinforcementRun, negTrainerConfig, type NegRunResult, type NegRunSpec } from './run.js';
@@ -58,10 +58,6 @@ export const negativeReinforcement = defineExperiment({
     ...c.arms.flatMap((arm) => c.seeds.map((seed) => planRun('rl', [arm.name, `seed${seed}`], specOf(c, arm, seed)))),
   ],
   run: negativeReinforcementRun,
-  combine: (config, done): NegativeReinforcementResult => ({
-    config,
-    bases: done.filter((d) => d.phase === 'base').map((d) => d.output),
-    runs: done.filter((d) => d.phase === 'rl').map((d) => d.output),
-  }),
+  combine: (config, done): NegativeReinforcementResult => ({ config, bases: phaseOutputs(done, 'base'), runs: phaseOutputs(done, 'rl') }),
   claims: negativeReinforcementClaims,
 });

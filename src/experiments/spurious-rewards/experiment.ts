@@ -5,7 +5,7 @@
 import { rlConfig } from '../../rl/trainer.js';
 import { checkStyleMixture } from '../../tasks/two-style.js';
 import { checkDistinct } from '../config-check.js';
-import { defineExperiment, planRun } from '../contract.js';
+import { defineExperiment, phaseOutputs, planRun } from '../contract.js';
 import { spuriousRewardsClaims } from './claims.js';
 import { SPURIOUS_PRESETS, type ArmSpec, type SpuriousRewardsConfig } from './config.js';
 import { spuriousRewardsRun, spuriousTrainerConfig, type SpuriousRunResult, type SpuriousRunSpec } from './run.js';
@@ -49,10 +49,6 @@ export const spuriousRewards = defineExperiment({
     ),
   ],
   run: spuriousRewardsRun,
-  combine: (config, done): SpuriousRewardsResult => ({
-    config,
-    bases: done.filter((d) => d.phase === 'bases').map((d) => d.output),
-    runs: done.filter((d) => d.phase === 'rl').map((d) => d.output),
-  }),
+  combine: (config, done): SpuriousRewardsResult => ({ config, bases: phaseOutputs(done, 'bases'), runs: phaseOutputs(done, 'rl') }),
   claims: spuriousRewardsClaims,
 });
