@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RunStore } from '../parallel/run-store.js';
+import { pendingMarker, RunStore } from '../parallel/run-store.js';
 import type { RunOptions, RunResult } from '../runner/run.js';
 
 /** Thrown for a shard index or count that cannot be used (exit code 2). */
@@ -81,8 +81,6 @@ function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<
   return fn().finally(() => set(saved));
 }
 
-const PHASE_DONE = /ShardPhaseDone|shard: this shard's runs of phase (\d+)/;
-
 /**
  * Runs one shard of `notebook`: the notebook executes in a kernel whose run store (at `dir`) is in shard mode.
  * Its executed copy goes to `<dir>/.logs/<shard>/` for inspection; the results are the stored run files.
@@ -97,6 +95,8 @@ export async function runShard(
   const store = resolve(dir);
   mkdirSync(store, { recursive: true });
   const logDir = join(store, '.logs', `shard-${position.index}-of-${position.count}`);
+  const marker = pendingMarker(store, position.index, position.count);
+  rmSync(marker, { force: true });
   const result = await withEnv(
     { RLREPRO_RUN_STORE: store, RLREPRO_RUN_STORE_MODE: 'shard', RLREPRO_SHARD_INDEX: String(position.index), RLREPRO_SHARD_COUNT: String(position.count), RLREPRO_RUN_STORE_USED: undefined },
     () => run([notebook], { ...options, outDir: logDir }),
@@ -104,10 +104,9 @@ export async function runShard(
   const s = result.summaries[0];
   const where = `shard ${position.index} of ${position.count} (${position.source})`;
   if (s?.ok) return { kind: 'complete', message: `${where}: every phase is stored; run \`rlrepro merge\` once all shards report complete` };
-  const m = s ? PHASE_DONE.exec(s.status) : null;
-  if (m) {
-    const phase = m[1] !== undefined ? Number(m[1]) : NaN;
-    return { kind: 'wave-done', phase, message: `${where}: its runs of phase ${m[1] ?? '?'} are stored; other shards still owe runs of that phase: run the array again (the next wave) once they finish` };
+  if (existsSync(marker)) {
+    const { phase } = JSON.parse(readFileSync(marker, 'utf8')) as { phase: number };
+    return { kind: 'wave-done', phase, message: `${where}: its runs of phase ${phase} are stored; other shards still owe runs of that phase: run the array again (the next wave) once they finish` };
   }
   return { kind: 'failed', message: `${where} failed: ${result.problems.join('\n') || s?.status || 'no summary'}` };
 }

@@ -153,7 +153,10 @@ async function runThroughStore<C, R>(options: RunParallelOptions<C>, store: impo
           const i = plan.todo[j]!;
           store.save(plan.keys[i]!, moduleUrl, exportName, backend, options.configs[i], value);
         }, plan.todo, loaded, total);
-  if (plan.pending) throw plan.pending;
+  if (plan.pending) {
+    store.markPending(plan.pending);
+    throw plan.pending;
+  }
   const results = plan.results.slice() as R[];
   plan.todo.forEach((i, j) => (results[i] = inner.results[j]!));
   return { ...inner, results, runs: inner.runs.map((r) => ({ ...r, index: plan.todo[r.index]! })), wallMs: performance.now() - t0 };

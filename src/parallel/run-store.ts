@@ -127,6 +127,14 @@ function shardDirName(index: number, count: number): string {
   return `shard-${String(index).padStart(w, '0')}-of-${count}`;
 }
 
+/**
+ * The file a shard writes when it stops at a phase other shards owe (`{ "phase": n }`), so the runner can tell "this
+ * wave is done" from a failure without parsing the kernel's printout of the error.
+ */
+export function pendingMarker(dir: string, index: number, count: number): string {
+  return join(dir, '.logs', `${shardDirName(index, count)}.pending.json`);
+}
+
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
@@ -219,6 +227,14 @@ export class RunStore {
       throw new Error(`run store: ${waiting.length} run(s) of phase ${call + 1} are missing from ${this.dir}: ${waiting.join('; ')}. Run (or re-run) their shards first.`);
     }
     return { results, todo, keys, pending: waiting.length ? new ShardPhaseDone(call, todo.length, waiting) : null };
+  }
+
+  /** Records that this shard stopped at `p` (see `pendingMarker`). */
+  markPending(p: ShardPhaseDone): void {
+    if (this.mode !== 'shard') return;
+    const path = pendingMarker(this.dir, this.shard!.index, this.shard!.count);
+    mkdirSync(join(this.dir, '.logs'), { recursive: true });
+    writeAtomic(path, `${JSON.stringify({ phase: p.call + 1, ran: p.ran, waiting: p.waiting.length })}\n`);
   }
 
   /** Stores one finished run of this shard. */

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runParallel } from '../../src/parallel/index.js';
-import { ShardPhaseDone, runKey, useRunStore } from '../../src/parallel/run-store.js';
+import { ShardPhaseDone, pendingMarker, runKey, useRunStore } from '../../src/parallel/run-store.js';
 
 const FIXTURES = new URL('./fixtures/runs.js', import.meta.url).href;
 const configs = (xs: number[]) => xs.map((value) => ({ value, delayMs: 1 }));
@@ -19,7 +19,7 @@ async function twoPhases(workers = 1): Promise<number[]> {
 }
 
 function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(d, f)));
+  return readdirSync(dir).filter((d) => d.startsWith('shard-')).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(d, f)));
 }
 
 test('shards in waves, then a results-only merge, give the serial results; a rerun is a no-op', async (t) => {
@@ -43,6 +43,8 @@ test('shards in waves, then a results-only merge, give the serial results; a rer
   // Wave 1: each shard runs its share of phase 1 (runs 0..4 round-robin) and stops there.
   assert.deepEqual(await Promise.all([0, 1, 2].map(wave)), ['phase 1', 'phase 1', 'phase 1']);
   assert.equal(files(dir).length, 5);
+  // Each stopped shard left a marker naming the phase (what `rlrepro shard` reads instead of the kernel's printout).
+  assert.deepEqual([0, 1, 2].map((i) => JSON.parse(readFileSync(pendingMarker(dir, i, 3), 'utf8')).phase), [1, 1, 1]);
   // Wave 2: phase 1 is loaded, phase 2's three runs (numbers 5, 6, 7) go to shards 2, 0, 1; each shard then has
   // everything it needs only once all have saved, so the first to finish still waits.
   const w2 = [];
